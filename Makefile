@@ -1,0 +1,64 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run serve install install-test system-deps browser-deps migrate seed demo scheduler test test-sqlite test-postgres bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed system-deps
+
+install-test: $(VENV)/.installed-test system-deps browser-deps
+
+# WeasyPrint needs Pango; the report tests read PDFs with poppler's tools.
+system-deps:
+	@missing=""; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Cài gói hệ thống:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	fi
+
+# The browser test drives Debian's Chromium (no browser download: the network is closed).
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) tracker load-plans
+	$(FLASK) tracker demo
+
+run: seed
+	@echo "Mở http://$(HOST):$(PORT) — tài khoản mẫu: xem README.md"
+	$(FLASK) tracker scheduler --background-with-server & \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+scheduler: install
+	$(FLASK) tracker scheduler
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/report.py
+
+clean:
+	rm -rf $(VENV) instance/tracker.sqlite3 tests/artifacts

@@ -1,0 +1,108 @@
+"""Configuration classes, read from environment variables.
+
+`DATABASE_URL` defaults to an SQLite file under `instance/`; production uses PostgreSQL
+(`postgresql+psycopg://user@host/db`).
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(name: str, default: str) -> str:
+    url = os.environ.get(name, default)
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants an explicit driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tracker.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SEED_PLANS_DIR = os.environ.get("SEED_PLANS_DIR", str(BASE_DIR / "seed_plans"))
+
+    # Sessions and forms
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Sign-in throttling: after this many failures a user waits before the next try.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_SECONDS = _env_int("LOGIN_LOCKOUT_SECONDS", 300)
+
+    # Evidence files
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    ALLOWED_EVIDENCE_EXTENSIONS = {
+        "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
+        "png", "jpg", "jpeg", "gif", "webp", "tif", "tiff", "txt", "csv", "zip",
+    }
+
+    # Reporting calendar (defaults; an admin may override them per period).
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    # Agencies submit this many days after the data cut-off (the 14th of the quarter's last month).
+    SUBMISSION_DAYS_AFTER_CUTOFF = _env_int("SUBMISSION_DAYS_AFTER_CUTOFF", 4)
+    # Sở KH&CN sends the consolidated report this many days after the agencies' deadline.
+    CONSOLIDATED_DAYS_AFTER_SUBMISSION = _env_int("CONSOLIDATED_DAYS_AFTER_SUBMISSION", 5)
+    REMINDER_DAYS_BEFORE = [7, 3, 1]
+    OVERDUE_EVERY_DAYS = 3
+    ESCALATE_AFTER_DAYS = 7
+    SCHEDULER_HOUR = _env_int("SCHEDULER_HOUR", 7)
+
+    # Mail
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Hệ thống theo dõi chuyển đổi số <no-reply@localhost>"
+    )
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+    # Links in emails and calendar feeds point here.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Consolidated report header
+    REPORT_PARENT_BODY = os.environ.get("REPORT_PARENT_BODY", "UBND TỈNH THỪA THIÊN HUẾ")
+    REPORT_ISSUING_BODY = os.environ.get("REPORT_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
+    REPORT_ISSUER_SHORT = os.environ.get("REPORT_ISSUER_SHORT", "SKHCN")
+    REPORT_PLACE = os.environ.get("REPORT_PLACE", "Thừa Thiên Huế")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test"
+    SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    MAIL_SUPPRESS_SEND = True
+    LOGIN_LOCKOUT_SECONDS = 60
+    SERVER_NAME = "tracker.test"
+    BASE_URL = "http://tracker.test"

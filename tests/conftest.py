@@ -1,0 +1,113 @@
+"""Shared fixtures: app, db (one rolled-back transaction per test), client, runner, login, factories."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from config import TestConfig
+from tracker import create_app
+from tracker.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def _sqlite_savepoint_fix(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    class Config(TestConfig):
+        UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
+
+    app = create_app(Config)
+    with app.app_context():
+        if _db.engine.dialect.name == "sqlite":
+            _sqlite_savepoint_fix(_db.engine)
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction rolled back after the test (commits become savepoints)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def factory(db):
+    from tests.factories import Factory
+
+    return Factory(db)
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in as that user (password 'matkhau123')."""
+
+    def _login(user, password: str = "matkhau123"):
+        response = client.post(
+            "/dang-nhap", data={"email": user.email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def seeded(db, app):
+    """The four seed documents of seed_plans/, loaded (inside the test's transaction)."""
+    from tracker.plans.loader import load_paths
+
+    result = load_paths([app.config["SEED_PLANS_DIR"]])
+    db.session.commit()
+    return result
+
+
+def pytest_configure(config):
+    os.environ.setdefault("TRACKER_ENV", "test")

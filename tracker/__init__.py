@@ -1,0 +1,91 @@
+"""The tracker application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+
+from config import DevelopmentConfig, ProductionConfig, TestConfig
+from tracker.extensions import csrf, db, login_manager, migrate
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def create_app(config_class=None) -> Flask:
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        instance_path=os.path.join(root, "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def register_models() -> None:
+    """Import every model module so that metadata (and Alembic) sees all tables."""
+    from tracker import models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker.core import formatting
+    from tracker.core.templating import template_globals
+
+    app.jinja_env.filters.update(
+        money=formatting.format_money,
+        number=formatting.format_number,
+        percent=formatting.format_percent,
+        vndate=formatting.format_date,
+        vndatetime=formatting.format_datetime,
+    )
+    app.context_processor(template_globals)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: "Yêu cầu không hợp lệ.",
+        403: "Bạn không có quyền thực hiện thao tác này.",
+        404: "Không tìm thấy trang hoặc dữ liệu được yêu cầu.",
+        405: "Phương thức không được hỗ trợ.",
+        409: "Dữ liệu đã bị người khác thay đổi.",
+        413: "Tệp tải lên vượt quá dung lượng cho phép.",
+        429: "Quá nhiều lần thử. Vui lòng thử lại sau.",
+        500: "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("errors.html", code=code, message=messages.get(code, "")), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import tracker_cli
+
+    app.cli.add_command(tracker_cli)

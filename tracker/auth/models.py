@@ -1,0 +1,83 @@
+"""Users and their roles."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.core.time import utcnow
+from tracker.core.types import UTCDateTime
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    REPORTER = "reporter"
+    VIEWER = "viewer"
+
+
+ROLE_LABELS = {
+    "admin": "Quản trị hệ thống",
+    "coordinator": "Điều phối (Sở KH&CN)",
+    "reporter": "Báo cáo viên đơn vị",
+    "viewer": "Theo dõi (VP UBND tỉnh)",
+}
+
+# scrypt is werkzeug's default memory-hard KDF; name it so a library default change cannot weaken it.
+PASSWORD_METHOD = "scrypt"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Optional notices (before-deadline reminders, item warnings) can be turned off; overdue ones cannot.
+    notify_optional: Mapped[bool] = mapped_column(default=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # flask-login
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def regenerate_calendar_token(self) -> str:
+        self.calendar_token = secrets.token_urlsafe(32)
+        return self.calendar_token
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,43 @@
+"""User management services. The caller commits."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.units.services import find_units
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(
+    *, email: str, password: str, role: str, unit_name: str | None = None, full_name: str = ""
+) -> User:
+    email = email.strip().lower()
+    if role not in {r.value for r in Role}:
+        raise UserError(
+            f"Vai trò '{role}' không hợp lệ; chọn một trong: admin, coordinator, reporter, viewer."
+        )
+    if "@" not in email:
+        raise UserError(f"Địa chỉ email '{email}' không hợp lệ.")
+    if len(password) < 8:
+        raise UserError("Mật khẩu phải có ít nhất 8 ký tự.")
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise UserError(f"Đã có người dùng với email {email}.")
+    unit = None
+    if unit_name:
+        matches = find_units(unit_name)
+        if not matches:
+            raise UserError(f"Không tìm thấy đơn vị '{unit_name}'.")
+        if len(matches) > 1:
+            names = "; ".join(f"{u.name} ({u.area.name})" for u in matches)
+            raise UserError(f"Tên đơn vị '{unit_name}' trùng với nhiều đơn vị: {names}.")
+        unit = matches[0]
+    if role == Role.REPORTER and unit is None:
+        raise UserError("Báo cáo viên phải thuộc một đơn vị (--unit).")
+    user = User(email=email, role=role, unit=unit, full_name=full_name)
+    user.set_password(password)
+    db.session.add(user)
+    return user

@@ -1,0 +1,4 @@
+"""The list of blueprints, one per area, registered by `create_app`."""
+from tracker.main.routes import bp as main_bp
+
+BLUEPRINTS = [main_bp]

@@ -1,0 +1,29 @@
+"""The `flask --app wsgi tracker ...` command group: thin wrappers over services."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+
+tracker_cli = AppGroup("tracker", help="Lệnh quản trị hệ thống theo dõi chuyển đổi số.")
+
+
+@tracker_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "reporter", "viewer"]))
+@click.option("--unit", "unit_name", default=None, help="Tên hoặc tên viết tắt của đơn vị (bắt buộc với reporter).")
+@click.option("--name", "full_name", default="", help="Họ và tên.")
+def create_user_command(email, password, role, unit_name, full_name):
+    """Tạo người dùng."""
+    from tracker.auth.services import UserError, create_user
+
+    try:
+        user = create_user(email=email, password=password, role=role, unit_name=unit_name, full_name=full_name)
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    unit = f", đơn vị {user.unit.name}" if user.unit else ""
+    click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}{unit}).")

@@ -1,0 +1,14 @@
+"""Every model, imported in one place (for metadata, Alembic and `flask shell`)."""
+from tracker.audit.models import AuditEntry  # noqa: F401
+from tracker.auth.models import User  # noqa: F401
+from tracker.indicators.models import (  # noqa: F401
+    Framework,
+    Indicator,
+    IndicatorInput,
+    IndicatorProvider,
+    ItemIndicatorLink,
+)
+from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
+from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
+from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401
+from tracker.updates.models import ContributionNote, Evidence, StatusUpdate  # noqa: F401
