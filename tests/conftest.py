@@ -5,7 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestConfig
 from tracker import create_app
@@ -50,8 +52,10 @@ def db(app):
         connection = _db.engine.connect()
         transaction = connection.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine over `bind`.
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
         )
         try:
             yield _db

@@ -1,4 +1,7 @@
-"""The `flask --app wsgi tracker ...` command group: thin wrappers over services."""
+"""The `flask --app wsgi tracker ...` command group: thin wrappers over services.
+
+Each area keeps its commands in its own `cli.py`, imported at the bottom of this module.
+"""
 from __future__ import annotations
 
 import click
@@ -27,3 +30,7 @@ def create_user_command(email, password, role, unit_name, full_name):
     db.session.commit()
     unit = f", đơn vị {user.unit.name}" if user.unit else ""
     click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}{unit}).")
+
+
+# Commands of the other areas register themselves on `tracker_cli` when imported.
+from tracker.plans import cli as _plans_cli  # noqa: E402,F401

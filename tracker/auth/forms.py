@@ -1,0 +1,9 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Vui lòng nhập email."), Length(max=255)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu.")])
+    remember = BooleanField("Ghi nhớ đăng nhập")

@@ -1,0 +1,71 @@
+"""Who may do what. Every route checks on the server with these; templates only mirror them."""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from tracker.auth.models import Role, User
+from tracker.plans.models import PlanItem
+
+
+def roles_required(*roles: str):
+    """Signed in and holding one of the roles, else 403 (anonymous users go to sign-in)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_staff(user: User) -> bool:
+    """Coordinators and admins see and manage everything."""
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def reporting_units(item: PlanItem, on: date) -> set[int]:
+    from tracker.periods.obligations import owner_units
+
+    return {unit.id for unit in owner_units(item, on)}
+
+
+def coordinating_units(item: PlanItem, on: date) -> set[int]:
+    ids: set[int] = set()
+    for assignment in item.coordinators:
+        for unit in assignment.units:
+            ids.add(unit.carrier_on(on).id)
+    return ids
+
+
+def can_write_update(user: User, item: PlanItem, on: date) -> bool:
+    """A reporter writes updates only on items its unit owns (after a merger, the successor does)."""
+    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
+        return False
+    return user.unit_id in reporting_units(item, on)
+
+
+def can_write_contribution(user: User, item: PlanItem, on: date) -> bool:
+    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
+        return False
+    return user.unit_id in coordinating_units(item, on)
+
+
+def can_review(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.COORDINATOR
+
+
+def can_edit_items(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.COORDINATOR
+
+
+def can_administer(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN

@@ -1,0 +1,120 @@
+"""Who owes a quarterly update on what.
+
+An obligation exists for each (unit, item, period) where the unit owns the item (a unit group
+expands to its members, a merged unit's work goes to its successor) and the item is active in the
+period: its year range, target year or deadline has started, and it was not done or cancelled
+before the period began. Items past their end year that are still unfinished keep owing: they are
+overdue, which is exactly when the province most needs the report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
+from tracker.plans.models import ItemAssignment, ItemKind, ItemStatus, Plan, PlanItem
+from tracker.units.models import Unit, UnitGroup, UnitGroupMember
+from tracker.updates.models import StatusUpdate, UpdateState
+
+# Budget lines are reported through the project they fund.
+REPORTING_KINDS = (ItemKind.TARGET, ItemKind.DOCUMENT, ItemKind.PROJECT, ItemKind.TASK)
+
+
+@dataclass
+class Obligation:
+    unit: Unit
+    item: PlanItem
+    period: ReportingPeriod
+    update: StatusUpdate | None  # the latest version of this unit's update, if any
+
+    @property
+    def state(self) -> str:
+        """not_started | draft | submitted | returned | accepted."""
+        return self.update.state if self.update is not None else "not_started"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state in (UpdateState.SUBMITTED, UpdateState.ACCEPTED)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return self.update.submitted_at if self.update is not None and self.is_submitted else None
+
+    @property
+    def submitted_on_time(self) -> bool | None:
+        if self.submitted_at is None:
+            return None
+        from tracker.core.time import to_local
+
+        return to_local(self.submitted_at).date() <= self.period.submission_deadline
+
+
+def item_start_year(item: PlanItem) -> int | None:
+    if item.start_year:
+        return item.start_year
+    return item.plan.period_start if item.plan is not None else None
+
+
+def item_owes_in(item: PlanItem, period: ReportingPeriod) -> bool:
+    if item.kind not in REPORTING_KINDS:
+        return False
+    start = item_start_year(item)
+    if start is not None and period.year < start:
+        return False
+    if item.status in (ItemStatus.DONE, ItemStatus.CANCELLED):
+        finished = item.completed_on
+        return finished is not None and finished >= period.data_start
+    return True
+
+
+def owner_units(item: PlanItem, on: date) -> list[Unit]:
+    """The units that owe the item's report on a date (groups expanded, successions followed)."""
+    seen: dict[int, Unit] = {}
+    for assignment in item.owners:
+        for unit in assignment.units:
+            carrier = unit.carrier_on(on)
+            seen.setdefault(carrier.id, carrier)
+    return list(seen.values())
+
+
+def obligations_for_period(
+    period: ReportingPeriod, *, plan_id: int | None = None, unit_ids: set[int] | None = None
+) -> list[Obligation]:
+    """All obligations of a period, in a constant number of queries."""
+    query = (
+        select(PlanItem)
+        .where(PlanItem.kind.in_([k.value for k in REPORTING_KINDS]))
+        .options(
+            selectinload(PlanItem.plan).selectinload(Plan.area),
+            selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
+            selectinload(PlanItem.assignments)
+            .selectinload(ItemAssignment.group)
+            .selectinload(UnitGroup.members)
+            .selectinload(UnitGroupMember.unit)
+            .selectinload(Unit.successor),
+        )
+        .order_by(PlanItem.plan_id, PlanItem.position)
+    )
+    if plan_id is not None:
+        query = query.where(PlanItem.plan_id == plan_id)
+    items = [item for item in db.session.scalars(query) if item_owes_in(item, period)]
+
+    latest: dict[tuple[int, int], StatusUpdate] = {}
+    updates = db.session.scalars(
+        select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
+    )
+    for update in updates:
+        latest[(update.item_id, update.unit_id)] = update  # ordered by version: the last wins
+
+    on = period.submission_deadline
+    result = []
+    for item in items:
+        for unit in owner_units(item, on):
+            if unit_ids is not None and unit.id not in unit_ids:
+                continue
+            result.append(Obligation(unit, item, period, latest.get((item.id, unit.id))))
+    return result

@@ -1,0 +1,1 @@
+"""Commands for loading and checking plans."""
