@@ -43,6 +43,7 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.fixture
