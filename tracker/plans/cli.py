@@ -1,1 +1,85 @@
-"""Commands for loading and checking plans."""
+"""Commands for loading and checking plans: load-plans, check-plans, plan-template."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from tracker.cli import tracker_cli
+from tracker.extensions import db
+
+
+@tracker_cli.command("load-plans")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def load_plans_command(paths, as_json):
+    """Nạp kế hoạch, đơn vị, bộ chỉ số từ seed_plans/ hoặc các tệp .yaml/.xlsx được chỉ định."""
+    from tracker.plans.loader import load_paths
+    from tracker.plans.sources import LoadError
+
+    targets = list(paths) or [current_app.config["SEED_PLANS_DIR"]]
+    try:
+        result = load_paths(targets)
+    except LoadError as error:
+        db.session.rollback()
+        click.echo(f"Không nạp được: {len(error.problems)} lỗi. Cơ sở dữ liệu giữ nguyên như trước.", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    summary = result.as_json()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    from tracker.core.formatting import format_money
+    from tracker.plans.models import ITEM_KIND_LABELS
+
+    click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
+    for plan in summary["plans"]:
+        counts = ", ".join(f"{ITEM_KIND_LABELS[k].lower()}: {n}" for k, n in plan["items"].items())
+        click.echo(f"Kế hoạch {plan['number']}: {counts}.")
+        if plan["items"].get("budget"):
+            totals = plan["budget_total"]
+            click.echo(
+                f"  Kinh phí: trung hạn {format_money(totals['state'])}, nguồn khác {format_money(totals['other'])}, "
+                f"tổng {format_money(totals['total'])}."
+            )
+    for framework in summary["frameworks"]:
+        click.echo(f"Bộ chỉ số {framework['name']}: {framework['indicators']} chỉ số, tối đa {framework['max_points']} điểm.")
+    for warning in summary["warnings"]:
+        click.echo(f"Cảnh báo: {warning}")
+
+
+@tracker_cli.command("check-plans")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def check_plans_command(as_json):
+    """Báo cáo chất lượng dữ liệu: các điểm không nhất quán và các tổng khai báo so với tổng các dòng."""
+    from tracker.plans.checks import data_quality_report, format_report
+
+    report = data_quality_report()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report))
+
+
+@tracker_cli.command("plan-template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_number", default=None, help="Ghi kế hoạch đã nạp (số, ký hiệu) thay vì mẫu trống.")
+def plan_template_command(out, plan_number):
+    """Ghi tệp Excel mẫu (tiêu đề tiếng Việt) để nhập một kế hoạch mới."""
+    from sqlalchemy import select
+
+    from tracker.plans.models import Plan
+    from tracker.plans.workbook import build_plan_workbook, build_template
+
+    if plan_number:
+        plan = db.session.scalar(select(Plan).where(Plan.number == plan_number))
+        if plan is None:
+            raise click.ClickException(f"Không có kế hoạch {plan_number}.")
+        out.write_bytes(build_plan_workbook(plan))
+    else:
+        out.write_bytes(build_template())
+    click.echo(f"Đã ghi {out}.")
