@@ -515,6 +515,8 @@ class _Loader:
             indicator.providers.append(IndicatorProvider(name_as_written=name, unit_id=unit_id))
 
     def sync_issues(self, doc, owner: dict, issues: list[tuple[str, str, str, str]]) -> None:
+        if not doc.records_issues:
+            return
         query = select(DataIssue).filter_by(**owner).order_by(DataIssue.id)
         current = [(i.scope, i.ref, i.kind, i.text) for i in db.session.scalars(query)]
         if current == issues:

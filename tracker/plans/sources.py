@@ -69,6 +69,8 @@ class SourceDoc:
     kind: str
     data: LDict
     extra_problems: list[Problem] = field(default_factory=list)
+    # A workbook has no place for the document's inconsistencies: loading one keeps those recorded.
+    records_issues: bool = True
 
     @property
     def name(self) -> str:
@@ -151,6 +153,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Giá trị mục tiêu", "target_value"),
         ("Đơn vị tính", "measure_unit"),
         ("Năm mục tiêu", "target_year"),
+        ("Chỉ tiêu ghi theo văn bản", "target_text"),
         ("Chủ trì", "owner"),
         ("Phối hợp", "coordinators"),
         ("Ghi chú", "note"),
@@ -256,7 +259,7 @@ def read_workbook(path: Path) -> SourceDoc:
         if appendix is not None:
             plan["appendices"].append(appendix)
     workbook.close()
-    doc = SourceDoc(str(path), "plan", plan)
+    doc = SourceDoc(str(path), "plan", plan, records_issues=False)
     doc.extra_problems = problems
     return doc
 
@@ -275,7 +278,7 @@ def _read_appendix_sheet(file_name: str, sheet, problems: list[Problem]) -> LDic
         return None
     appendix = _located(f"{where_sheet}, hàng 1", number=number, kind=kind, title=title or "", sections=[], items=[])
     if kind == "framework":
-        appendix["framework"] = title
+        appendix["framework"] = header[7]  # H1, after "Bộ chỉ số" in G1
         return appendix
     columns = COLUMNS[kind]
     headers = [(_cell_text(c) or "").casefold() for c in (rows[1] if len(rows) > 1 else [])]

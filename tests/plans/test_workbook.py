@@ -1,0 +1,84 @@
+"""The Excel route: template -> filled -> loaded gives the same items as the YAML."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tracker.plans.loader import load_paths
+from tracker.plans.models import Plan, PlanItem
+from tracker.plans.workbook import build_plan_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def item_snapshot(db, plan_number: str) -> list[tuple]:
+    plan = db.session.scalar(select(Plan).where(Plan.number == plan_number))
+    items = db.session.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.position)).all()
+    return [
+        (
+            i.ref, i.kind, i.code, i.text, i.owner_text, i.coordinators_text,
+            tuple((a.role, a.unit_id, a.group_id) for a in i.assignments),
+            i.target_value, i.measure_unit, i.target_year, i.doc_type, i.start_year, i.end_year,
+            i.budget_state, i.budget_other, i.budget_total,
+            i.funded_project.ref if i.funded_project else None,
+            i.section.path if i.section else None,
+        )
+        for i in items
+    ]
+
+
+def test_plan_template_has_vietnamese_headers(runner, tmp_path):
+    out = tmp_path / "mau.xlsx"
+    result = runner.invoke(args=["tracker", "plan-template", str(out)])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["Hướng dẫn", "Kế hoạch", "PL1 Chỉ tiêu", "PL2 Văn bản", "PL3 Dự án", "PL5 Kinh phí"]
+    assert [c.value for c in workbook["PL1 Chỉ tiêu"][2]][:5] == ["Cấp mục", "TT", "Nội dung chỉ tiêu", "Giá trị mục tiêu", "Đơn vị tính"]
+    assert [c.value for c in workbook["PL5 Kinh phí"][2]][4] == "Trung hạn (đồng)"
+    assert workbook["Kế hoạch"]["A1"].value == "Số, ký hiệu"
+
+
+def test_filled_template_loads_the_same_items_as_the_yaml(seeded, db, tmp_path):
+    yaml_items = item_snapshot(db, "222/KH-UBND")
+    plan = db.session.scalar(select(Plan).where(Plan.number == "222/KH-UBND"))
+    data = build_plan_workbook(plan)
+    # Fill a copy of the template under another number: a new plan, as a coordinator would.
+    workbook = load_workbook(BytesIO(data))
+    workbook["Kế hoạch"]["B1"] = "222-excel/KH-UBND"
+    path = tmp_path / "ke-hoach.xlsx"
+    workbook.save(path)
+    result = load_paths([path])
+    assert result.as_json()["plans"][0]["items"] == {"target": 14, "document": 28, "project": 56, "budget": 56}
+    assert result.as_json()["plans"][0]["budget_total"]["total"] == 2_732_000_000_000
+    assert item_snapshot(db, "222-excel/KH-UBND") == yaml_items
+
+
+def test_loading_the_plans_own_workbook_changes_nothing(seeded, db, tmp_path):
+    plan = db.session.scalar(select(Plan).where(Plan.number == "222/KH-UBND"))
+    path = tmp_path / "222.xlsx"
+    path.write_bytes(build_plan_workbook(plan))
+    assert load_paths([path]).changes == 0
+
+
+def test_workbook_errors_name_sheet_row_and_column(db, tmp_path, runner):
+    from tracker.plans.workbook import build_template
+
+    load_paths([ROOT / "seed_plans" / "units" / "thua-thien-hue.yaml"])
+    workbook = load_workbook(BytesIO(build_template()))
+    info = workbook["Kế hoạch"]
+    for row, value in ((1, "1/KH-TEST"), (2, "05/01/2021"), (3, "UBND tỉnh"), (4, "thua-thien-hue"), (5, "Thử nghiệm")):
+        info.cell(row=row, column=2, value=value)
+    sheet = workbook["PL3 Dự án"]
+    sheet.append([1, "A", "Nền tảng"])
+    sheet.append([None, "1", "Dự án một", "Sở TT&TT", None, "2021 - 2023"])
+    sheet.append([None, "2", "Dự án hai", "Sở Không Tồn Tại", None, "2021/2023"])
+    path = tmp_path / "loi.xlsx"
+    workbook.save(path)
+    result = runner.invoke(args=["tracker", "load-plans", str(path)])
+    assert result.exit_code == 1
+    assert "loi.xlsx: trang tính 'PL3 Dự án', hàng 5, trường 'owner': Không tìm thấy đơn vị 'Sở Không Tồn Tại'" in result.output
+    assert "trang tính 'PL3 Dự án', hàng 5, trường 'years_text': Năm thực hiện '2021/2023'" in result.output
+    assert db.session.scalar(select(Plan).where(Plan.number == "1/KH-TEST")) is None

@@ -1,0 +1,53 @@
+"""Plan pages: the list of plans and one plan, one tab per appendix, with filters and search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from tracker.auth.permissions import read_required
+from tracker.core.time import today_local
+from tracker.extensions import db
+from tracker.plans import pages
+from tracker.plans.listing import STATUS_ORDER, TIMELINESS_LABELS, TIMELINESS_ORDER
+from tracker.plans.models import Plan
+
+bp = Blueprint("plans", __name__)
+
+ALL_TAB = "tat-ca"
+
+
+@bp.get("/ke-hoach")
+@read_required
+def index():
+    return render_template("plans/index.html", rows=pages.plan_list(today_local()))
+
+
+@bp.get("/ke-hoach/<int:plan_id>")
+@read_required
+def show(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        abort(404)
+    today = today_local()
+    args = request.args
+    item_filter = pages.filter_from_args(args)
+    page = pages.plan_page(plan, item_filter, args.get("phu-luc", ""), today)
+    if page is None:
+        abort(404)
+
+    def tab_url(number: str) -> str:
+        values = {k: v for k, v in args.items() if v and k != "phu-luc"}
+        return url_for("plans.show", plan_id=plan.id, **{"phu-luc": number}, **values)
+
+    return render_template(
+        "plans/show.html",
+        plan=plan,
+        page=page,
+        filter=item_filter,
+        args=args,
+        today=today,
+        tab_url=tab_url,
+        all_tab=ALL_TAB,
+        status_order=STATUS_ORDER,
+        timeliness_order=TIMELINESS_ORDER,
+        timeliness_labels=TIMELINESS_LABELS,
+    )
