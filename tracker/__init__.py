@@ -34,7 +34,10 @@ def create_app(config_class=None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    # Batch mode lets Alembic alter tables on SQLite too; one migration chain serves both backends.
+    migrate.init_app(
+        app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"), render_as_batch=True, compare_type=True
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
 
