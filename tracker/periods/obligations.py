@@ -30,11 +30,17 @@ class Obligation:
     item: PlanItem
     period: ReportingPeriod
     update: StatusUpdate | None  # the latest version of this unit's update, if any
+    # The last accepted version: a correction under way (a newer draft) does not undo a submission.
+    accepted: StatusUpdate | None = None
 
     @property
     def state(self) -> str:
         """not_started | draft | submitted | returned | accepted."""
-        return self.update.state if self.update is not None else "not_started"
+        if self.update is None:
+            return "not_started"
+        if self.accepted is not None and self.update.state in (UpdateState.DRAFT, UpdateState.RETURNED):
+            return UpdateState.ACCEPTED.value
+        return self.update.state
 
     @property
     def is_submitted(self) -> bool:
@@ -42,7 +48,10 @@ class Obligation:
 
     @property
     def submitted_at(self) -> datetime | None:
-        return self.update.submitted_at if self.update is not None and self.is_submitted else None
+        if not self.is_submitted:
+            return None
+        first = self.accepted if self.state == UpdateState.ACCEPTED and self.accepted is not None else self.update
+        return first.submitted_at
 
     @property
     def submitted_on_time(self) -> bool | None:
@@ -104,11 +113,15 @@ def obligations_for_period(
     items = [item for item in db.session.scalars(query) if item_owes_in(item, period)]
 
     latest: dict[tuple[int, int], StatusUpdate] = {}
+    accepted: dict[tuple[int, int], StatusUpdate] = {}
     updates = db.session.scalars(
         select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
     )
     for update in updates:
-        latest[(update.item_id, update.unit_id)] = update  # ordered by version: the last wins
+        key = (update.item_id, update.unit_id)
+        latest[key] = update  # ordered by version: the last wins
+        if update.state == UpdateState.ACCEPTED:
+            accepted[key] = update
 
     on = period.submission_deadline
     result = []
@@ -116,5 +129,6 @@ def obligations_for_period(
         for unit in owner_units(item, on):
             if unit_ids is not None and unit.id not in unit_ids:
                 continue
-            result.append(Obligation(unit, item, period, latest.get((item.id, unit.id))))
+            key = (item.id, unit.id)
+            result.append(Obligation(unit, item, period, latest.get(key), accepted.get(key)))
     return result
