@@ -1,13 +1,34 @@
 """The permission matrix: every route × every role, declared per area in matrix_<area>.py.
 
-Each area's module defines `ROUTES`, a list of `Route`. `test_matrix.py` checks that every
-endpoint of the app is declared (an undeclared route fails the test) and that each role gets
-the declared status code.
+Each area's module defines `ROUTES`, a list of `Route`. `test_matrix.py` imports every
+`tests/permissions/matrix_*.py`, fails if an endpoint of `app.url_map` (except `static`) or one
+of its methods (GET, POST...) is declared nowhere, or if a declared endpoint does not exist, and
+then, for each route, signs in as each role in turn (fixture `login`) and asserts the status code.
 
 Roles: anonymous, admin, coordinator, viewer, reporter_own (a reporter whose unit owns the
 target), reporter_other (a reporter of another unit).
-URL templates use placeholders filled from the scenario (see test_matrix.py), e.g.
-"/hang-muc/{item_own}", and from the dict returned by `setup(scenario)` when given.
+
+The scenario, built afresh for each route (see `build_scenario` in test_matrix.py): two units A
+(`unit_own`) and B (`unit_other`) in one area, a plan with a project owned by A (`item_own`) and
+one owned by B (`item_other`), a framework with a pillar and an indicator linked to `item_own`,
+the current reporting period, and for each item a submitted update with one evidence file.
+reporter_own belongs to A, reporter_other to B; the coordinator to Sở KH&CN, the viewer to the
+UBND office, the admin to no unit.
+
+URL templates are `str.format` templates over these placeholders:
+
+    plan, item_own, item_other, unit_own, unit_other, group (a unit group of A and B),
+    framework, indicator, pillar (the indicator's parent), link (an ItemIndicatorLink id,
+    item_own → indicator), period (the code, e.g. "2025-Q3"), period_id, update_own,
+    update_other, evidence_own, evidence_other, user_other (the id of a user who is none of the
+    signed-in roles), item_own_ref, item_other_ref (item references such as "3/7")
+
+e.g. "/hang-muc/{item_own}". `scenario["objects"]` holds the ORM objects by the same names
+(and `users` by role) for `setup` functions. `setup(scenario)` may create more rows and return
+extra placeholders (a dict merged into the scenario before the URL is formatted). `data`, the
+form sent with a POST, is a dict or a callable(scenario) -> dict. Each role's request runs in its
+own savepoint, rolled back afterwards: a successful POST by one role does not change what the
+next role sees. Anonymous requests expecting 302 must redirect to the sign-in page.
 """
 from __future__ import annotations
 
@@ -32,3 +53,17 @@ class Route:
         missing = set(ROLES) - set(self.expect)
         if missing:
             raise ValueError(f"{self.endpoint}: no expectation for {sorted(missing)}")
+
+
+def expect(default: int, *, anonymous: int = 302, **by_role: int) -> dict[str, int]:
+    """Expectations: `default` for every signed-in role, `anonymous` (sign-in redirect), overrides by role.
+
+    expect(200) — everyone signed in reads; expect(403, coordinator=302) — only coordinators write.
+    """
+    unknown = set(by_role) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    result = {role: default for role in ROLES}
+    result["anonymous"] = anonymous
+    result.update(by_role)
+    return result

@@ -69,3 +69,18 @@ def can_edit_items(user: User) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+# --- Route guards for the browsing and administration pages -------------------------------------
+READ_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.REPORTER, Role.VIEWER)
+
+# Every signed-in role reads plans, items, units, indicators and the dashboard.
+read_required = roles_required(*READ_ROLES)
+# Items, their owners, deadlines and indicator links are the coordinators' (Sở KH&CN) to change.
+coordinator_required = roles_required(Role.COORDINATOR)
+# Users, units, unit groups and successions are the administrator's.
+admin_required = roles_required(Role.ADMIN)
+
+
+def can_edit_links(user: User) -> bool:
+    return can_edit_items(user)

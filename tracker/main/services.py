@@ -1,9 +1,12 @@
-"""Queries for the home page."""
+"""Queries shared by the browsing pages: plans with their counts, the current reporting periods."""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import func, select
 
 from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
 from tracker.plans.models import Plan, PlanItem
 
 
@@ -17,3 +20,24 @@ def plan_summaries() -> list[dict]:
     for plan_id, kind, count in rows:
         counts.setdefault(plan_id, {})[kind] = count
     return [{"plan": plan, "counts": counts.get(plan.id, {})} for plan in plans]
+
+
+def recent_periods(today: date, count: int = 4) -> list[ReportingPeriod]:
+    """The latest periods whose data window has begun, newest first.
+
+    The first is the current period: the quarter agencies are reporting on now (its data window
+    contains today), or the last one created before today when the current one does not exist yet.
+    """
+    return list(
+        db.session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.data_start <= today)
+            .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
+            .limit(count)
+        )
+    )
+
+
+def current_period(today: date) -> ReportingPeriod | None:
+    periods = recent_periods(today, 1)
+    return periods[0] if periods else None

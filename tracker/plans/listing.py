@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.core.text import fold_search
-from tracker.extensions import db
 from tracker.plans.models import ItemAssignment, ItemKind, ItemStatus, Plan, PlanItem, Section
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
@@ -58,7 +56,10 @@ def days_overdue(item: PlanItem, today: date) -> int:
 
 
 def item_years(item: PlanItem) -> set[int]:
-    """The years an item is active in, for the year filter."""
+    """The years an item is active in, for the year filter (a budget line: its project's years)."""
+    if item.kind == ItemKind.BUDGET and item.funded_project_id and item.funded_project is not None:
+        if item.funded_project is not item:
+            return item_years(item.funded_project)
     if item.start_year or item.end_year:
         start = item.start_year or item.end_year
         end = item.end_year or item.start_year
@@ -76,16 +77,6 @@ def item_years(item: PlanItem) -> set[int]:
 def item_search_text(item: PlanItem) -> str:
     """The folded code and wording (PlanItem.search_text, computed here when the loader left it empty)."""
     return item.search_text or fold_search(f"{item.code} {item.text}")
-
-
-def fill_search_text(items: list[PlanItem]) -> int:
-    """Store the folded search text of items that lack it; the caller commits. Returns the count."""
-    count = 0
-    for item in items:
-        if not item.search_text:
-            item.search_text = fold_search(f"{item.code} {item.text}")
-            count += 1
-    return count
 
 
 def matches_search(item: PlanItem, query: str) -> bool:
@@ -109,18 +100,6 @@ def assignment_options():
         .selectinload(UnitGroupMember.unit)
         .selectinload(Unit.successor),
     )
-
-
-def load_plan_items(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[PlanItem]:
-    query = (
-        select(PlanItem)
-        .where(PlanItem.plan_id == plan_id)
-        .options(*assignment_options())
-        .order_by(PlanItem.appendix_id, PlanItem.position, PlanItem.id)
-    )
-    if kinds is not None:
-        query = query.where(PlanItem.kind.in_(kinds))
-    return list(db.session.scalars(query))
 
 
 def assignment_unit_ids(item: PlanItem, role: str | None, today: date) -> set[int]:
@@ -158,7 +137,7 @@ class ItemFilter:
         )
 
     def matches(self, item: PlanItem, today: date) -> bool:
-        if self.status and item.status != self.status:
+        if self.status and (item.kind not in STATUS_KINDS or item.status != self.status):
             return False
         if self.timeliness:
             if item.kind not in STATUS_KINDS or timeliness(item, today) != self.timeliness:

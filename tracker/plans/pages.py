@@ -9,17 +9,9 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
 from tracker.main.services import plan_summaries
-from tracker.plans.listing import (
-    STATUS_KINDS,
-    ItemFilter,
-    build_tree,
-    load_plan_items,
-    plan_years,
-    section_descendants,
-    timeliness,
-)
+from tracker.plans.listing import STATUS_KINDS, ItemFilter, build_tree, plan_years, section_descendants, timeliness
+from tracker.plans.snapshot import load_plan_items, today_carriers
 from tracker.plans.models import Appendix, Plan, PlanItem, Section
-from tracker.units.models import Unit
 
 ROLE_ARGS = {"chu-tri": "owner", "phoi-hop": "coordinator"}
 
@@ -67,8 +59,8 @@ class PlanPage:
     counts: dict[int, int]
     total_matches: int
     rows: list  # (section | None, items) in document order
-    matched: list[PlanItem]
-    units: list[Unit]
+    matched: list  # ItemView
+    units: list  # UnitView
     years: list[int]
     indicators: list[tuple[int, str]]
     sections: list[Section]
@@ -84,7 +76,7 @@ def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> Pla
             select(Section).join(Appendix).where(Appendix.plan_id == plan.id).order_by(Section.position, Section.id)
         )
     )
-    items = load_plan_items(plan.id)
+    items = load_plan_items(plan)
 
     link_rows = db.session.execute(
         select(ItemIndicatorLink.item_id, Indicator.id, Indicator.code, Indicator.name, Framework.name)
@@ -126,13 +118,7 @@ def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> Pla
         shown = [item for item in matched if item.appendix_id == current.id]
         rows = build_tree([s for s in sections if s.appendix_id == current.id], shown)
 
-    units: dict[int, Unit] = {}
-    for item in items:
-        for assignment in item.assignments:
-            for unit in assignment.units:
-                units.setdefault(unit.id, unit)
-                carrier = unit.carrier_on(today)
-                units.setdefault(carrier.id, carrier)
+    units = today_carriers(items, today)
 
     frameworks: dict[int, Framework] = {}
     framework_ids = {a.framework_id for a in appendices if a.framework_id}

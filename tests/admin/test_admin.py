@@ -1,0 +1,157 @@
+"""Administration: users, units and aliases, unit groups; every change in the audit trail."""
+import pytest
+from sqlalchemy import select
+
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import User
+from tracker.units.models import Unit, UnitGroup
+
+
+@pytest.fixture
+def admin(factory, login):
+    user = factory.user(role="admin", full_name="Quản Trị Viên")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def area_units(factory):
+    area = factory.area(name="Tỉnh Thử")
+    return area, factory.unit("Sở Nội vụ", area=area), factory.unit("Sở Tài chính", area=area)
+
+
+def audit(db, entity_type):
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == entity_type).order_by(AuditEntry.id)).all()
+
+
+def test_admin_creates_a_user(client, db, admin, area_units):
+    _, noivu, _ = area_units
+    response = client.post("/quan-tri/nguoi-dung/moi", data={
+        "email": "BaoCao@NoiVu.vn", "full_name": "Phạm Báo Cáo", "role": "reporter", "unit_id": noivu.id,
+        "password": "matkhau-rat-dai", "confirm": "matkhau-rat-dai", "active": "y"})
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "baocao@noivu.vn"))
+    assert user.unit_id == noivu.id and user.role == "reporter" and user.active
+    assert user.password_hash.startswith("scrypt:") and user.check_password("matkhau-rat-dai")
+    entry = audit(db, "user")[-1]
+    assert entry.action == "create" and entry.actor_id == admin.id
+    assert "matkhau" not in str(entry.changes)
+    assert entry.changes["unit"] == [None, "Sở Nội vụ"]
+
+
+def test_user_form_errors_keep_typed_values(client, db, admin, area_units, factory):
+    factory.user(role="viewer", email="trung@tinh.vn")
+    db.session.commit()
+    response = client.post("/quan-tri/nguoi-dung/moi", data={
+        "email": "trung@tinh.vn", "full_name": "Người Trùng", "role": "reporter", "unit_id": "0",
+        "password": "matkhau-rat-dai", "confirm": "matkhau-rat-dai"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Báo cáo viên phải thuộc một đơn vị." in html
+    assert 'value="Người Trùng"' in html
+    response = client.post("/quan-tri/nguoi-dung/moi", data={
+        "email": "trung@tinh.vn", "full_name": "Người Trùng", "role": "viewer", "unit_id": "0",
+        "password": "matkhau-rat-dai", "confirm": "matkhau-rat-dai"})
+    assert "Đã có người dùng với email trung@tinh.vn." in response.get_data(as_text=True)
+    response = client.post("/quan-tri/nguoi-dung/moi", data={
+        "email": "sai", "role": "viewer", "unit_id": "0", "password": "ngan", "confirm": "khac"})
+    html = response.get_data(as_text=True)
+    for message in ("Địa chỉ email không hợp lệ.", "Mật khẩu phải có từ 8 đến 128 ký tự.", "Hai lần nhập mật khẩu không khớp."):
+        assert message in html
+    assert db.session.scalar(select(User).where(User.full_name == "Người Trùng")) is None
+
+
+def test_admin_edits_role_unit_and_active(client, db, admin, area_units, factory):
+    _, noivu, taichinh = area_units
+    user = factory.user(role="reporter", unit=noivu, email="a@tinh.vn")
+    response = client.post(f"/quan-tri/nguoi-dung/{user.id}", data={
+        "email": "a@tinh.vn", "full_name": "A", "role": "viewer", "unit_id": taichinh.id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user.role == "viewer" and user.unit_id == taichinh.id and not user.active
+    changes = audit(db, "user")[-1].changes
+    assert changes["role"] == ["reporter", "viewer"] and changes["active"] == [True, False]
+
+
+def test_admin_cannot_lock_themselves_out(client, db, admin):
+    response = client.post(f"/quan-tri/nguoi-dung/{admin.id}", data={
+        "email": admin.email, "full_name": "x", "role": "viewer", "unit_id": "0", "active": "y"})
+    assert response.status_code == 400
+    assert "Bạn không thể tự bỏ vai trò quản trị của mình." in response.get_data(as_text=True)
+    response = client.post(f"/quan-tri/nguoi-dung/{admin.id}", data={
+        "email": admin.email, "full_name": "x", "role": "admin", "unit_id": "0"})
+    assert "Bạn không thể tự khóa tài khoản của mình." in response.get_data(as_text=True)
+
+
+def test_admin_resets_a_password(client, db, admin, factory):
+    user = factory.user(role="viewer", email="quen@tinh.vn")
+    user.failed_logins = 3
+    db.session.commit()
+    response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau",
+                           data={"password": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user.check_password("mat-khau-moi-1") and user.failed_logins == 0
+    entry = audit(db, "user")[-1]
+    assert entry.action == "reset_password" and "mat-khau-moi-1" not in str(entry.changes) + entry.summary
+    response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau", data={"password": "ngan", "confirm": "ngan"})
+    assert response.status_code == 400 and "Mật khẩu phải có từ 8 đến 128 ký tự." in response.get_data(as_text=True)
+
+
+def test_admin_creates_and_edits_units_with_aliases(client, db, admin, area_units):
+    area, noivu, _ = area_units
+    response = client.post("/quan-tri/don-vi/moi", data={
+        "area_id": area.id, "name": "Trung tâm Chuyển đổi số", "short_name": "TT CĐS", "kind": "other",
+        "parent_name": "Sở Nội vụ", "aliases": "Trung tâm CĐS\nTrung tâm chuyển đổi số tỉnh\nTrung tâm CĐS", "note": ""})
+    assert response.status_code == 302
+    unit = db.session.scalar(select(Unit).where(Unit.name == "Trung tâm Chuyển đổi số"))
+    assert unit.parent_id == noivu.id
+    assert [a.alias for a in unit.aliases] == ["Trung tâm CĐS", "Trung tâm chuyển đổi số tỉnh"]
+    response = client.post(f"/quan-tri/don-vi/{unit.id}", data={
+        "area_id": area.id, "name": "Trung tâm Chuyển đổi số", "short_name": "TT CĐS", "kind": "other",
+        "parent_name": "", "aliases": "Trung tâm CĐS", "note": "Đổi"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a.alias for a in unit.aliases] == ["Trung tâm CĐS"] and unit.parent_id is None
+    entries = audit(db, "unit")
+    assert [e.action for e in entries] == ["create", "update"]
+    assert entries[1].changes["aliases"] == [["Trung tâm CĐS", "Trung tâm chuyển đổi số tỉnh"], ["Trung tâm CĐS"]]
+
+
+def test_unit_form_errors(client, db, admin, area_units):
+    area, _, _ = area_units
+    response = client.post("/quan-tri/don-vi/moi", data={
+        "area_id": area.id, "name": "sở nội  vụ", "kind": "department", "parent_name": "Sở Không Có"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Không tìm thấy đơn vị &#39;Sở Không Có&#39; trong địa bàn đã chọn." in html
+    response = client.post("/quan-tri/don-vi/moi", data={"area_id": area.id, "name": "sở nội  vụ", "kind": "department"})
+    assert "đã có đơn vị tên &#39;Sở Nội vụ&#39;" in response.get_data(as_text=True)
+    assert 'value="sở nội  vụ"' in response.get_data(as_text=True)
+
+
+def test_admin_manages_unit_groups(client, db, admin, area_units):
+    area, noivu, taichinh = area_units
+    response = client.post("/quan-tri/nhom-don-vi/moi", data={
+        "area_id": area.id, "name": "Các Sở, ban, ngành", "aliases": "Sở, ban, ngành", "members": [noivu.id]})
+    assert response.status_code == 302
+    group = db.session.scalar(select(UnitGroup).where(UnitGroup.name == "Các Sở, ban, ngành"))
+    assert [m.unit_id for m in group.members] == [noivu.id] and group.aliases == ["Sở, ban, ngành"]
+    response = client.post(f"/quan-tri/nhom-don-vi/{group.id}", data={
+        "area_id": area.id, "name": "Các Sở, ban, ngành", "aliases": "", "members": [taichinh.id, noivu.id]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [m.unit_id for m in group.members] == [taichinh.id, noivu.id]
+    entries = audit(db, "unit_group")
+    assert entries[-1].changes["members"] == [["Sở Nội vụ"], ["Sở Tài chính", "Sở Nội vụ"]]
+    html = client.get("/quan-tri/nhom-don-vi").get_data(as_text=True)
+    assert "Các Sở, ban, ngành" in html
+
+
+def test_audit_page_lists_changes(client, db, admin, area_units):
+    area, _, _ = area_units
+    client.post("/quan-tri/don-vi/moi", data={"area_id": area.id, "name": "Sở Du lịch", "kind": "department"})
+    html = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "Tạo đơn vị Sở Du lịch" in html and "Quản Trị Viên" in html
+    assert "Tạo đơn vị Sở Du lịch" not in client.get("/quan-tri/nhat-ky?loai=user").get_data(as_text=True)
+    assert "Tạo đơn vị Sở Du lịch" in client.get("/quan-tri").get_data(as_text=True)

@@ -1,0 +1,45 @@
+"""Reports: coordinators edit and issue; admins, coordinators and viewers read and download everything;
+a reporter downloads only its own unit's report; anonymous users are sent to sign in."""
+from __future__ import annotations
+
+from datetime import date
+
+from tests.permissions.base import Route
+
+READ = {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 403, "reporter_other": 403}
+EDIT_POST = {"anonymous": 302, "admin": 403, "coordinator": 302, "viewer": 403, "reporter_own": 403,
+             "reporter_other": 403}
+OWN_UNIT = {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 200,
+            "reporter_other": 403}
+
+
+def issued_report(scenario: dict) -> dict:
+    """An issued version to download (small stand-in files: only access is under test here)."""
+    from tracker.extensions import db
+    from tracker.reports.models import IssuedReport
+
+    report = IssuedReport(plan_id=scenario["plan"], period_id=scenario["period_id"], version=1, number="1",
+                          report_date=date(2025, 10, 5), data={"kind": "consolidated"}, pdf=b"%PDF-1.7 test",
+                          xlsx=b"PK test", html=b"<!doctype html><p>test</p>")
+    db.session.add(report)
+    db.session.flush()
+    return {"issued": report.id}
+
+
+DRAFT = {"number": "15", "report_date": "2025-10-05", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+         "signer_name": "Nguyễn Văn A", "recipients": "Như trên;\nLưu: VT, CĐS.", "summary": "Đánh giá chung.",
+         "proposals": "Kiến nghị."}
+
+ROUTES = [
+    Route("reports.index", "GET", "/bao-cao",
+          {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 200,
+           "reporter_other": 200},
+          note="reporters see only the links to their own unit's report"),
+    Route("reports.show", "GET", "/bao-cao/{plan}/{period}", READ),
+    Route("reports.download", "GET", "/bao-cao/{plan}/{period}.pdf", READ),
+    Route("reports.save", "POST", "/bao-cao/{plan}/{period}/du-thao", EDIT_POST, data=DRAFT),
+    Route("reports.issue", "POST", "/bao-cao/{plan}/{period}/ban-hanh", EDIT_POST, data=DRAFT),
+    Route("reports.issued_file", "GET", "/bao-cao/da-ban-hanh/{issued}.pdf", READ, setup=issued_report),
+    Route("reports.unit_report", "GET", "/bao-cao/{plan}/{period}/don-vi/{unit_own}.pdf", OWN_UNIT,
+          note="reporter_other asks for unit A's report: 403"),
+]

@@ -1,0 +1,63 @@
+"""Quarterly updates: reporters write on items their unit owns, coordinating units add notes,
+coordinators review; viewers and admins read but write nothing.
+
+In the scenario `item_own` (owner A, coordinator B) and `item_other` (owner B) each have a submitted
+update with an evidence file. reporter_other's unit coordinates item_own, so it may read that
+item's update page and evidence and add a contribution note, but not write the update.
+"""
+from tests.permissions.base import Route, expect
+from tracker.extensions import db
+
+
+def fresh_item(scenario):
+    """A project of A with no update yet, so that A's reporter can save a draft."""
+    from tests.factories import Factory
+
+    objects = scenario["objects"]
+    item = Factory(db).item(objects["plan"], owner=objects["unit_own"], text="Xây dựng kho dữ liệu dùng chung")
+    return {"fresh_item": item.id}
+
+
+def update_own_accepted(scenario):
+    scenario["objects"]["update_own"].state = "accepted"
+    db.session.flush()
+    return {}
+
+
+def update_own_draft(scenario):
+    scenario["objects"]["update_own"].state = "draft"
+    db.session.flush()
+    return {}
+
+
+DRAFT = {"status": "in_progress", "progress": "20", "done_text": "Đã khảo sát hiện trạng.", "difficulties": "",
+         "proposals": "", "action": "draft"}
+OWN_ONLY = expect(403, reporter_own=302)
+
+ROUTES = [
+    Route("updates.edit", "GET", "/cap-nhat/{item_own}/{period}", expect(200)),
+    Route("updates.edit", "GET", "/cap-nhat/{item_other}/{period}", expect(200, reporter_own=403),
+          note="another unit's item"),
+    Route("updates.edit", "POST", "/cap-nhat/{fresh_item}/{period}", OWN_ONLY, data=DRAFT, setup=fresh_item),
+    Route("updates.edit", "POST", "/cap-nhat/{item_other}/{period}", expect(403, reporter_other=409), data=DRAFT,
+          note="another unit's item, already submitted (409 for its owner)"),
+    Route("updates.my_work", "GET", "/viec-cua-toi", expect(403, reporter_own=200, reporter_other=200)),
+    Route("updates.my_work", "POST", "/viec-cua-toi", expect(403, reporter_own=302, reporter_other=302),
+          data={"action": "draft"}),
+    Route("updates.review_queue", "GET", "/cho-duyet", expect(403, coordinator=200)),
+    Route("updates.review", "POST", "/cap-nhat/{update_own}/duyet", expect(403, coordinator=302),
+          data={"decision": "return", "reason": "Thiếu biên bản nghiệm thu."}),
+    Route("updates.review", "POST", "/cap-nhat/{update_other}/duyet", expect(403, coordinator=302),
+          data={"decision": "accept", "comment": ""}, note="accept"),
+    Route("updates.correct", "POST", "/cap-nhat/{update_own}/dinh-chinh", OWN_ONLY, setup=update_own_accepted),
+    Route("updates.contribute", "POST", "/dong-gop/{item_own}/{period}", expect(403, reporter_other=302),
+          data={"text": "Sở Tài chính đã bố trí kinh phí."}),
+    Route("updates.contribute", "POST", "/dong-gop/{item_other}/{period}", expect(403),
+          data={"text": "Không phối hợp."}, note="a unit that does not coordinate"),
+    Route("updates.evidence", "GET", "/minh-chung/{evidence_own}", expect(200)),
+    Route("updates.evidence", "GET", "/minh-chung/{evidence_other}", expect(200, reporter_own=403),
+          note="another unit's evidence"),
+    Route("updates.delete_evidence", "POST", "/minh-chung/{evidence_own}/xoa", OWN_ONLY, setup=update_own_draft),
+    Route("updates.delete_evidence", "POST", "/minh-chung/{evidence_other}/xoa", expect(403),
+          note="submitted: nobody deletes"),
+]

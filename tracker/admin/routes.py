@@ -1,0 +1,380 @@
+"""Administration (admin role only): users, units and their aliases, unit groups, successions, audit trail."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.admin import services
+from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import ROLE_LABELS, User
+from tracker.auth.permissions import admin_required
+from tracker.core.text import fold_search
+from tracker.extensions import db
+from tracker.units.models import UNIT_KIND_LABELS, Area, Unit, UnitGroup, UnitGroupMember
+from tracker.units.services import SUCCESSION_TYPES, UnitError, find_units, merge_unit, save_group, save_unit
+
+bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
+
+AUDIT_ENTITY_LABELS = {
+    "user": "Người dùng", "unit": "Đơn vị", "unit_group": "Nhóm đơn vị", "plan_item": "Hạng mục",
+    "plan": "Kế hoạch", "status_update": "Báo cáo", "reporting_period": "Kỳ báo cáo",
+}
+AUDIT_PAGE_SIZE = 100
+
+
+def _areas() -> list[Area]:
+    return list(db.session.scalars(select(Area).order_by(Area.level, Area.name)))
+
+
+def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, str]]]:
+    """Every unit, grouped by area (optgroups)."""
+    choices: dict[str, list[tuple[int, str]]] = {}
+    if empty_label:
+        choices["—"] = [(0, empty_label)]
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area).order_by(Area.name, Unit.name)
+    )
+    for unit_id, name, short_name, area_name in rows:
+        choices.setdefault(area_name, []).append((unit_id, f"{name} ({short_name})" if short_name else name))
+    return choices
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.get("")
+@admin_required
+def index():
+    counts = {
+        "users": db.session.scalar(select(func.count()).select_from(User)),
+        "units": db.session.scalar(select(func.count()).select_from(Unit)),
+        "groups": db.session.scalar(select(func.count()).select_from(UnitGroup)),
+        "successions": db.session.scalar(select(func.count()).select_from(Unit).where(Unit.successor_id.is_not(None))),
+    }
+    recent = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(15)
+    ).all()
+    return render_template("admin/index.html", counts=counts, recent=recent, entity_labels=AUDIT_ENTITY_LABELS)
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+@bp.get("/nguoi-dung")
+@admin_required
+def users():
+    query = (request.args.get("q") or "")[:200]
+    role = request.args.get("vai-tro") or ""
+    stmt = select(User).options(selectinload(User.unit)).order_by(User.role, User.email)
+    if role in ROLE_LABELS:
+        stmt = stmt.where(User.role == role)
+    rows = list(db.session.scalars(stmt))
+    folded = fold_search(query)
+    if folded:
+        rows = [u for u in rows if folded in fold_search(f"{u.email} {u.full_name} {u.unit.name if u.unit else ''}")]
+    return render_template("admin/users.html", users=rows, query=query, role=role)
+
+
+def _apply_error(form, error: services.AdminError) -> None:
+    field = getattr(form, error.field, None)
+    if field is None:
+        flash(str(error), "error")
+    else:
+        field.errors = list(field.errors) + [str(error)]
+
+
+@bp.route("/nguoi-dung/moi", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    form = NewUserForm()
+    form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
+    if form.validate_on_submit():
+        try:
+            user = services.save_user(
+                current_user, None, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                active=form.active.data, password=form.password.data,
+            )
+        except services.AdminError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Đã tạo người dùng {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
+    if request.method == "GET":
+        form.unit_id.data = user.unit_id or 0
+    elif form.validate_on_submit():
+        try:
+            services.save_user(
+                current_user, user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
+            )
+        except services.AdminError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Đã lưu người dùng {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user, password_form=PasswordResetForm(formdata=None)), status
+
+
+@bp.route("/nguoi-dung/<int:user_id>/mat-khau", methods=["GET", "POST"])
+@admin_required
+def user_password(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.password.data)
+        except services.AdminError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Đã đặt lại mật khẩu cho {user.email}. Hãy gửi mật khẩu mới cho người dùng qua kênh an toàn.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_password.html", form=form, user=user), status
+
+
+# --- Units --------------------------------------------------------------------------------------
+
+
+@bp.get("/don-vi")
+@admin_required
+def units():
+    areas = _areas()
+    area_id = request.args.get("khu-vuc", type=int)
+    area = next((a for a in areas if a.id == area_id), None) or (areas[0] if areas else None)
+    rows = []
+    if area is not None:
+        rows = db.session.scalars(
+            select(Unit).where(Unit.area_id == area.id)
+            .options(selectinload(Unit.aliases), selectinload(Unit.successor), selectinload(Unit.parent))
+            .order_by(Unit.name)
+        ).all()
+    return render_template("admin/units.html", areas=areas, area=area, units=rows, kind_labels=UNIT_KIND_LABELS)
+
+
+def _resolve_parent(form: UnitForm) -> tuple[bool, Unit | None]:
+    name = (form.parent_name.data or "").strip()
+    if not name:
+        return True, None
+    matches = find_units(name, form.area_id.data)
+    if len(matches) != 1:
+        message = (f"Không tìm thấy đơn vị '{name}' trong địa bàn đã chọn." if not matches
+                   else f"Tên '{name}' trùng với nhiều đơn vị; hãy ghi tên đầy đủ.")
+        form.parent_name.errors = list(form.parent_name.errors) + [message]
+        return False, None
+    return True, matches[0]
+
+
+def _unit_form_submit(form: UnitForm, unit: Unit | None):
+    ok, parent = _resolve_parent(form)
+    if not ok:
+        return None
+    try:
+        saved = save_unit(
+            current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
+            short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
+            aliases_text=form.aliases.data,
+        )
+    except UnitError as error:
+        db.session.rollback()
+        form.name.errors = list(form.name.errors) + [str(error)]
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/don-vi/moi", methods=["GET", "POST"])
+@admin_required
+def unit_new():
+    form = UnitForm()
+    form.area_id.choices = [(a.id, a.name) for a in _areas()]
+    if request.method == "GET" and request.args.get("khu-vuc", type=int):
+        form.area_id.data = request.args.get("khu-vuc", type=int)
+    if form.validate_on_submit():
+        unit = _unit_form_submit(form, None)
+        if unit is not None:
+            flash(f"Đã tạo đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units", **{"khu-vuc": unit.area_id}))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/unit_form.html", form=form, unit=None), status
+
+
+@bp.route("/don-vi/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def unit_edit(unit_id: int):
+    unit = _get_or_404(Unit, unit_id)
+    form = UnitForm()
+    form.area_id.choices = [(a.id, a.name) for a in _areas()]
+    if request.method == "GET":
+        form.area_id.data = unit.area_id
+        form.name.data = unit.name
+        form.short_name.data = unit.short_name
+        form.kind.data = unit.kind
+        form.parent_name.data = unit.parent.name if unit.parent else ""
+        form.aliases.data = "\n".join(a.alias for a in unit.aliases)
+        form.note.data = unit.note
+    elif form.validate_on_submit():
+        if _unit_form_submit(form, unit) is not None:
+            flash(f"Đã lưu đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units", **{"khu-vuc": unit.area_id}))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/unit_form.html", form=form, unit=unit), status
+
+
+# --- Unit groups ---------------------------------------------------------------------------------
+
+
+@bp.get("/nhom-don-vi")
+@admin_required
+def groups():
+    rows = db.session.scalars(
+        select(UnitGroup)
+        .options(selectinload(UnitGroup.area), selectinload(UnitGroup.members).selectinload(UnitGroupMember.unit))
+        .order_by(UnitGroup.area_id, UnitGroup.name)
+    ).all()
+    return render_template("admin/groups.html", groups=rows)
+
+
+def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
+    area = db.session.get(Area, area_id) if area_id else None
+    area_ids = []
+    while area is not None and area.id not in area_ids:
+        area_ids.append(area.id)
+        area = area.parent
+    rows = db.session.execute(select(Unit.id, Unit.name).where(Unit.area_id.in_(area_ids or [0])).order_by(Unit.name))
+    return [(unit_id, name) for unit_id, name in rows]
+
+
+def _group_form(group: UnitGroup | None) -> GroupForm:
+    form = GroupForm()
+    form.area_id.choices = [(a.id, a.name) for a in _areas()]
+    area_id = group.area_id if group is not None else (form.area_id.data or request.args.get("khu-vuc", type=int))
+    if group is None and not area_id and form.area_id.choices:
+        area_id = form.area_id.choices[0][0]
+    form.members.choices = _member_choices(area_id)
+    return form
+
+
+def _group_submit(form: GroupForm, group: UnitGroup | None):
+    members = [db.session.get(Unit, unit_id) for unit_id in form.members.data or []]
+    try:
+        saved = save_group(
+            current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
+            name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
+        )
+    except UnitError as error:
+        db.session.rollback()
+        form.name.errors = list(form.name.errors) + [str(error)]
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/nhom-don-vi/moi", methods=["GET", "POST"])
+@admin_required
+def group_new():
+    form = _group_form(None)
+    if request.method == "GET":
+        form.area_id.data = request.args.get("khu-vuc", type=int) or (form.area_id.choices[0][0] if form.area_id.choices else None)
+    elif form.validate_on_submit():
+        group = _group_submit(form, None)
+        if group is not None:
+            flash(f"Đã tạo nhóm {group.name}.", "success")
+            return redirect(url_for("admin.group_edit", group_id=group.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/group_form.html", form=form, group=None), status
+
+
+@bp.route("/nhom-don-vi/<int:group_id>", methods=["GET", "POST"])
+@admin_required
+def group_edit(group_id: int):
+    group = _get_or_404(UnitGroup, group_id)
+    form = _group_form(group)
+    if request.method == "GET":
+        form.area_id.data = group.area_id
+        form.name.data = group.name
+        form.aliases.data = group.aliases_text or ""
+        form.members.data = [m.unit_id for m in group.members]
+        form.note.data = group.note
+    else:
+        form.area_id.data = group.area_id  # a group stays in its area
+        if form.validate_on_submit():
+            if _group_submit(form, group) is not None:
+                flash(f"Đã lưu nhóm {group.name}.", "success")
+                return redirect(url_for("admin.groups"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/group_form.html", form=form, group=group), status
+
+
+# --- Successions ---------------------------------------------------------------------------------
+
+
+@bp.route("/ke-thua", methods=["GET", "POST"])
+@admin_required
+def succession():
+    form = SuccessionForm()
+    choices = _unit_choices()
+    form.source_id.choices = choices
+    form.target_id.choices = choices
+    if form.validate_on_submit():
+        source = db.session.get(Unit, form.source_id.data)
+        target = db.session.get(Unit, form.target_id.data)
+        try:
+            merge_unit(current_user, source, target, form.on.data, kind=form.kind.data, note=form.note.data,
+                       move_users=form.move_users.data)
+        except UnitError as error:
+            db.session.rollback()
+            form.target_id.errors = list(form.target_id.errors) + [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Đã ghi nhận: {source.name} → {target.name} từ ngày {form.on.data:%d/%m/%Y}.", "success")
+            return redirect(url_for("admin.succession"))
+    rows = db.session.scalars(
+        select(Unit).where(Unit.successor_id.is_not(None))
+        .options(selectinload(Unit.successor), selectinload(Unit.area))
+        .order_by(Unit.succeeded_on.desc(), Unit.name)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/succession.html", form=form, rows=rows, types=SUCCESSION_TYPES), status
+
+
+# --- Audit trail ---------------------------------------------------------------------------------
+
+
+@bp.get("/nhat-ky")
+@admin_required
+def audit():
+    entity = request.args.get("loai") or ""
+    page = max(request.args.get("trang", 1, type=int), 1)
+    stmt = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if entity:
+        stmt = stmt.where(AuditEntry.entity_type == entity)
+    rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
+    return render_template(
+        "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
+        entity=entity, entity_labels=AUDIT_ENTITY_LABELS,
+    )

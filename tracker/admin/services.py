@@ -1,0 +1,75 @@
+"""User administration. Every change is audited (passwords never appear in the trail); the caller commits."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.audit.services import diff, record
+from tracker.auth.models import Role, User
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+
+class AdminError(ValueError):
+    """A change refused, with the form field it concerns and a Vietnamese message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _user_values(user: User) -> dict:
+    return {
+        "email": user.email, "full_name": user.full_name, "role": user.role,
+        "unit": user.unit.name if user.unit is not None else None, "active": user.active,
+    }
+
+
+def _check(actor: User, user: User | None, email: str, role: str, unit: Unit | None, active: bool) -> None:
+    if role not in {r.value for r in Role}:
+        raise AdminError("role", "Vai trò không hợp lệ.")
+    if role == Role.REPORTER and unit is None:
+        raise AdminError("unit_id", "Báo cáo viên phải thuộc một đơn vị.")
+    other = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if other is not None and other is not user:
+        raise AdminError("email", f"Đã có người dùng với email {email}.")
+    if user is not None and user.id == actor.id:
+        if role != Role.ADMIN:
+            raise AdminError("role", "Bạn không thể tự bỏ vai trò quản trị của mình.")
+        if not active:
+            raise AdminError("active", "Bạn không thể tự khóa tài khoản của mình.")
+
+
+def save_user(
+    actor: User, user: User | None, *, email: str, full_name: str, role: str, unit: Unit | None, active: bool,
+    password: str | None = None,
+) -> User:
+    email = email.strip().lower()
+    _check(actor, user, email, role, unit, active)
+    created = user is None
+    before = {} if created else _user_values(user)
+    if created:
+        user = User(email=email, role=role)
+        user.set_password(password or "")
+        db.session.add(user)
+    user.email = email
+    user.full_name = (full_name or "").strip()
+    user.role = role
+    user.unit = unit
+    user.active = active
+    db.session.flush()
+    changes = diff(before, _user_values(user))
+    if changes:
+        record(actor=actor, action="create" if created else "update", entity_type="user", entity_id=user.id,
+               summary=f"{'Tạo' if created else 'Sửa'} người dùng {user.email}", changes=changes)
+    return user
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    if len(password) < 8:
+        raise AdminError("password", "Mật khẩu phải có ít nhất 8 ký tự.")
+    user.set_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    record(actor=actor, action="reset_password", entity_type="user", entity_id=user.id,
+           summary=f"Đặt lại mật khẩu cho {user.email}")
+    db.session.flush()

@@ -1,0 +1,126 @@
+"""The item page, and the coordinators' edits: wording, owners, deadline, indicator links."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.permissions import can_edit_items, can_write_update, coordinator_required, read_required
+from tracker.core.time import today_local
+from tracker.extensions import db
+from tracker.indicators.models import Indicator, ItemIndicatorLink
+from tracker.items import services
+from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm
+from tracker.main.services import current_period
+from tracker.plans.listing import STATUS_KINDS, TIMELINESS_LABELS, timeliness
+from tracker.updates.models import UPDATE_STATE_LABELS
+
+bp = Blueprint("items", __name__)
+
+
+def _item_or_404(item_id: int):
+    item = services.load_item(item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _link_form(item) -> LinkForm:
+    form = LinkForm(prefix="link")
+    groups = services.indicator_choices()
+    form.indicator_id.choices = {name: options for name, options in groups} or []
+    return form
+
+
+def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
+    today = today_local()
+    page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca")
+    period = current_period(today)
+    can_edit = can_edit_items(current_user)
+    if link_form is None and can_edit:
+        link_form = _link_form(item)
+    return render_template(
+        "items/show.html",
+        item=item,
+        page=page,
+        today=today,
+        period=period,
+        can_edit=can_edit,
+        can_update=period is not None and can_write_update(current_user, item, period.submission_deadline),
+        link_form=link_form,
+        confirm_form=ConfirmForm(),
+        timeliness=timeliness(item, today) if item.kind in STATUS_KINDS else None,
+        timeliness_labels=TIMELINESS_LABELS,
+        update_state_labels=UPDATE_STATE_LABELS,
+        field_labels=services.UPDATE_FIELDS,
+    ), status
+
+
+@bp.get("/hang-muc/<int:item_id>")
+@read_required
+def show(item_id: int):
+    return _render_show(_item_or_404(item_id))
+
+
+@bp.route("/hang-muc/<int:item_id>/sua", methods=["GET", "POST"])
+@coordinator_required
+def edit(item_id: int):
+    item = _item_or_404(item_id)
+    form = ItemEditForm()
+    form.owners.choices = services.assignable_choices(item)
+    form.coordinators.choices = form.owners.choices
+    if request.method == "GET":
+        form.text.data = item.text
+        form.deadline.data = item.deadline
+        form.note.data = item.note
+        form.owners.data = [services.assignment_value(a) for a in item.owners if services.assignment_value(a)]
+        form.coordinators.data = [
+            services.assignment_value(a) for a in item.coordinators if services.assignment_value(a)
+        ]
+    elif form.validate_on_submit():
+        try:
+            changes = services.edit_item(
+                current_user, item, text=form.text.data, owners=form.owners.data,
+                coordinators=form.coordinators.data or [], deadline=form.deadline.data, note=form.note.data,
+            )
+        except services.ItemError as error:
+            db.session.rollback()
+            form.owners.errors = list(form.owners.errors) + [str(error)]
+        else:
+            db.session.commit()
+            flash("Đã lưu thay đổi của hạng mục." if changes else "Không có thay đổi nào.", "success")
+            return redirect(url_for("items.show", item_id=item.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("items/edit.html", item=item, form=form, today=today_local()), status
+
+
+@bp.post("/hang-muc/<int:item_id>/chi-so")
+@coordinator_required
+def add_link(item_id: int):
+    item = _item_or_404(item_id)
+    form = _link_form(item)
+    if form.validate_on_submit():
+        indicator = db.session.get(Indicator, form.indicator_id.data)
+        try:
+            services.add_link(current_user, item, indicator, form.note.data)
+        except services.ItemError as error:
+            db.session.rollback()
+            form.indicator_id.errors = list(form.indicator_id.errors) + [str(error)]
+        else:
+            db.session.commit()
+            flash("Đã thêm liên kết chỉ số.", "success")
+            return redirect(url_for("items.show", item_id=item.id, _anchor="chi-so"))
+    return _render_show(item, link_form=form, status=400)
+
+
+@bp.post("/hang-muc/<int:item_id>/chi-so/<int:link_id>/xoa")
+@coordinator_required
+def remove_link(item_id: int, link_id: int):
+    link = db.session.get(ItemIndicatorLink, link_id)
+    if link is None or link.item_id != item_id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.remove_link(current_user, link)
+    db.session.commit()
+    flash("Đã bỏ liên kết chỉ số.", "success")
+    return redirect(url_for("items.show", item_id=item_id, _anchor="chi-so"))
