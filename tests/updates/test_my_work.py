@@ -1,0 +1,129 @@
+"""“Việc của tôi”: everything a unit owes for the period, in one form."""
+import re
+
+from sqlalchemy import select
+
+from tracker.updates.models import StatusUpdate
+
+
+def row(item, unit, **values):
+    prefix = f"r-{item.id}-{unit.id}-"
+    data = {prefix + "present": "1", prefix + "update_id": "", prefix + "lock_version": "",
+            prefix + "status": "not_started", prefix + "progress": "0", prefix + "achieved_value": "",
+            prefix + "amount_committed": "", prefix + "amount_disbursed": "", prefix + "done_text": "",
+            prefix + "difficulties": "", prefix + "proposals": ""}
+    data.update({prefix + k: str(v) for k, v in values.items()})
+    return data
+
+
+def hidden(html, name):
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
+def updates(db):
+    db.session.expire_all()
+    return {u.item_id: u for u in db.session.scalars(select(StatusUpdate))}
+
+
+def test_lists_what_the_unit_owes_with_the_deadline(client, world, as_user):
+    as_user(world.reporter)
+    html = client.get("/viec-cua-toi").get_data(as_text=True)
+    assert f"Hạn gửi báo cáo {world.period.label}: {world.period.submission_deadline:%d/%m/%Y}" in html
+    for item in (world.document, world.project, world.project_nobudget, world.project_group, world.project_tttt):
+        assert item.text in html, item.text  # Sở TT&TT's project: Sở KH&CN carries it since the merger
+    assert world.target.text not in html  # VP UBND tỉnh's
+    assert f"Kinh phí {world.project.text}" not in html  # budget lines are reported through their project
+
+
+def test_one_form_saves_valid_rows_and_keeps_typed_text_of_invalid_ones(client, db, world, as_user):
+    k = world.khcn
+    as_user(world.reporter)
+    data = {"action": "draft"}
+    data.update(row(world.project, k, status="in_progress", progress="50", amount_disbursed="300.000.000",
+                    done_text="Đã lắp đặt máy chủ."))
+    data.update(row(world.document, k, status="in_progress", progress="một nửa", done_text="Đang lấy ý kiến góp ý.",
+                    difficulties="Chưa có hướng dẫn của Bộ."))
+    data.update(row(world.project_nobudget, k))  # untouched: no update created
+    response = client.post("/viec-cua-toi", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "1 hạng mục cần xem lại" in html
+    assert "Tiến độ phải là số nguyên từ 0 đến 100" in html
+    assert 'value="một nửa"' in html and "Đang lấy ý kiến góp ý." in html and "Chưa có hướng dẫn của Bộ." in html
+    saved = updates(db)
+    assert set(saved) == {world.project.id, world.document.id}  # the untouched row is left alone
+    assert saved[world.project.id].amount_disbursed == 300_000_000 and saved[world.project.id].state == "draft"
+    # The row with an error keeps, as a draft, what could be read; the wrong number is not stored.
+    document = saved[world.document.id]
+    assert (document.state, document.progress, document.done_text) == ("draft", 0, "Đang lấy ý kiến góp ý.")
+    assert "Đã lưu nháp phần hợp lệ; các ô đánh dấu đỏ chưa được lưu" in html
+    # The saved rows' forms carry their new versions, so the next save is not refused as stale.
+    prefix = f"r-{world.project.id}-{k.id}-"
+    doc_prefix = f"r-{world.document.id}-{k.id}-"
+    assert hidden(html, prefix + "lock_version") == str(saved[world.project.id].lock_version)
+    assert hidden(html, doc_prefix + "lock_version") == str(document.lock_version)
+
+    data = {"action": "submit"}
+    data.update(row(world.project, k, update_id=hidden(html, prefix + "update_id"),
+                    lock_version=hidden(html, prefix + "lock_version"), status="in_progress", progress="55",
+                    amount_disbursed="300.000.000", done_text="Đã lắp đặt máy chủ."))
+    data.update(row(world.document, k, update_id=hidden(html, doc_prefix + "update_id"),
+                    lock_version=hidden(html, doc_prefix + "lock_version"), status="in_progress", progress="50",
+                    done_text="Đang lấy ý kiến góp ý."))
+    response = client.post("/viec-cua-toi", data=data)
+    assert response.status_code == 302
+    saved = updates(db)
+    assert {i: (u.state, u.progress) for i, u in saved.items()} == {
+        world.project.id: ("submitted", 55), world.document.id: ("submitted", 50)}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "đã gửi 2 hạng mục" in page
+    assert "Đã gửi hoặc đã được chấp nhận" in page
+
+
+def test_submit_sends_saved_drafts_and_skips_untouched_rows(client, db, world, as_user):
+    k = world.khcn
+    as_user(world.reporter)
+    data = {"action": "draft"}
+    data.update(row(world.project, k, status="in_progress", progress="20", done_text="Khởi động dự án."))
+    assert client.post("/viec-cua-toi", data=data).status_code == 302
+    draft = updates(db)[world.project.id]
+    data = {"action": "submit"}
+    data.update(row(world.project, k, update_id=draft.id, lock_version=draft.lock_version, status="in_progress",
+                    progress="20", done_text="Khởi động dự án."))
+    data.update(row(world.document, k))
+    assert client.post("/viec-cua-toi", data=data).status_code == 302
+    saved = updates(db)
+    assert set(saved) == {world.project.id} and saved[world.project.id].state == "submitted"
+
+
+def test_stale_row_is_refused_and_shown_back(client, db, world, as_user):
+    k = world.khcn
+    as_user(world.reporter)
+    data = {"action": "draft"}
+    data.update(row(world.project, k, status="in_progress", progress="20", done_text="Bản thứ nhất."))
+    client.post("/viec-cua-toi", data=data)
+    first = updates(db)[world.project.id]
+    seen = {"update_id": first.id, "lock_version": first.lock_version}  # both open the page at this version
+    data = {"action": "draft"}
+    data.update(row(world.project, k, status="in_progress", progress="25", done_text="Anh An sửa.", **seen))
+    client.post("/viec-cua-toi", data=data)
+
+    as_user(world.reporter2)
+    data = {"action": "draft"}
+    data.update(row(world.project, k, status="in_progress", progress="30", done_text="Chị Bình sửa trên bản cũ.",
+                    **seen))
+    data.update(row(world.document, k, status="in_progress", progress="10", done_text="Dòng khác vẫn được lưu."))
+    response = client.post("/viec-cua-toi", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Chị Bình sửa trên bản cũ." in html and "vừa được người khác thay đổi" in html
+    saved = updates(db)
+    assert saved[world.project.id].done_text == "Anh An sửa."
+    assert saved[world.document.id].done_text == "Dòng khác vẫn được lưu."
+
+
+def test_only_reporters(client, world, as_user):
+    for user in (world.coordinator, world.viewer, world.admin):
+        as_user(user)
+        assert client.get("/viec-cua-toi").status_code == 403

@@ -1,0 +1,598 @@
+"""Quarterly updates: one item's update, "Việc của tôi", the review queue, corrections, evidence."""
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import Role
+from tracker.auth.permissions import (
+    can_review,
+    can_write_contribution,
+    can_write_update,
+    is_staff,
+    roles_required,
+)
+from tracker.core.time import today_local
+from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
+from tracker.periods.obligations import REPORTING_KINDS, obligations_for_period
+from tracker.periods.services import current_period, deadline_info, get_period
+from tracker.plans.models import STATUS_LABELS, PlanItem
+from tracker.updates import services
+from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
+from tracker.updates.models import ContributionNote, Evidence, StatusUpdate, UpdateState
+from tracker.updates.validation import FIELDS, validate_update, values_as_text
+
+bp = Blueprint("updates", __name__)
+bp.add_app_template_global(services.submitted_late, "submitted_late")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _item_or_404(item_id: int) -> PlanItem:
+    item = db.session.get(PlanItem, item_id)
+    if item is None or item.kind not in [k.value for k in REPORTING_KINDS]:
+        abort(404)
+    return item
+
+
+def _period_or_404(code: str) -> ReportingPeriod:
+    period = get_period(code)
+    if period is None:
+        abort(404)
+    return period
+
+
+def _unlink(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    from tracker.auth.routes import safe_next
+
+    return safe_next(target) or default
+
+
+def _is_viewer(user) -> bool:
+    return user.is_authenticated and user.role == Role.VIEWER
+
+
+def content_disposition(name: str) -> str:
+    """attachment; an ASCII fallback name, and the original (Vietnamese) one per RFC 5987/6266."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(ch for ch in ascii_name if not unicodedata.combining(ch))
+    ascii_name = "".join(ch if (ch.isascii() and (ch.isalnum() or ch in " ._-()")) else "_" for ch in ascii_name)
+    ascii_name = ascii_name.strip() or "minh-chung"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# --- one item, one period --------------------------------------------------------------------------
+
+
+def _audit_entries(update_ids: list[int]) -> list[AuditEntry]:
+    if not update_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == "status_update", AuditEntry.entity_id.in_(update_ids))
+            .options(selectinload(AuditEntry.actor))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+
+
+def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None = None,
+                 form_ids: tuple[int | None, int | None] | None = None, errors: dict | None = None,
+                 warnings: list[str] | None = None, message: str | None = None, files_lost: bool = False,
+                 status: int = 200):
+    today = today_local()
+    user = current_user
+    may_write = can_write_update(user, item, today)
+    may_contribute = can_write_contribution(user, item, today)
+    unit = services.reporting_unit_for(user, item, period, today) if may_write else None
+    versions = services.chain(item.id, period.id, unit.id) if unit is not None else []
+    current = versions[-1] if versions else None
+    editable = may_write and (current is None or current.state in services.EDITABLE)
+    budget = services.budget_of(item)
+    if typed is not None:
+        values = typed
+    elif current is not None:
+        values = values_as_text(services.values_of(current))
+    else:
+        values = values_as_text(services.default_values(item, unit))
+    if form_ids is None:
+        form_ids = (current.id, current.lock_version) if current is not None else (None, None)
+    if warnings is None and current is not None:
+        warnings = validate_update(item, values_as_text(services.values_of(current)), budget=budget).warnings
+    period_updates = list(
+        db.session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.item_id == item.id, StatusUpdate.period_id == period.id)
+            .options(selectinload(StatusUpdate.unit), selectinload(StatusUpdate.evidence),
+                     selectinload(StatusUpdate.author), selectinload(StatusUpdate.submitted_by),
+                     selectinload(StatusUpdate.reviewed_by))
+            .order_by(StatusUpdate.unit_id, StatusUpdate.version.desc())
+        )
+    )
+    history = [u for u in services.item_history(item.id) if u.period_id != period.id]
+    contributions = list(
+        db.session.scalars(
+            select(ContributionNote)
+            .where(ContributionNote.item_id == item.id)
+            .options(selectinload(ContributionNote.unit), selectinload(ContributionNote.author),
+                     selectinload(ContributionNote.period))
+            .order_by(ContributionNote.created_at.desc())
+        )
+    )
+    unit_ids = {u for u in (unit.id if unit else None, user.unit_id if user.is_authenticated else None) if u}
+    return render_template(
+        "updates/edit.html",
+        item=item, period=period, today=today, unit=unit, current=current, versions=versions,
+        editable=editable, may_write=may_write, may_contribute=may_contribute,
+        may_review=can_review(user), budget=budget, values=values, form_ids=form_ids,
+        errors=errors or {}, warnings=warnings or [], message=message, files_lost=files_lost,
+        period_updates=period_updates, history=history, contributions=contributions,
+        audit=_audit_entries([u.id for u in period_updates]),
+        deadline=deadline_info(period, today, unit_ids), form=CsrfForm(), review_form=ReviewForm(),
+        contribution_form=ContributionForm(), STATUS_LABELS=STATUS_LABELS,
+        reports_money=budget.has_budget and item.kind == "project",
+    ), status
+
+
+@bp.route("/cap-nhat/<int:item_id>/<period_code>", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int, period_code: str):
+    item = _item_or_404(item_id)
+    period = _period_or_404(period_code)
+    today = today_local()
+    user = current_user
+    may_write = can_write_update(user, item, today)
+    if request.method == "GET":
+        if not (may_write or can_write_contribution(user, item, today) or is_staff(user) or _is_viewer(user)):
+            abort(403)
+        return _render_edit(item, period)
+    if not may_write:
+        abort(403)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = "submit" if request.form.get("action") == "submit" else "draft"
+    raw = {name: request.form.get(name, "") for name in FIELDS}
+    form_ids = (_int(request.form.get("update_id")), _int(request.form.get("lock_version")))
+    files = [f for f in request.files.getlist("evidence") if f and f.filename]
+    budget = services.budget_of(item)
+    check = validate_update(item, raw, budget=budget, for_submit=action == "submit")
+    # With errors the draft still keeps what could be read (nothing typed is lost), but nothing is sent.
+    draft = check if action == "draft" else validate_update(item, raw, budget=budget)
+    written: list[Path] = []
+    try:
+        values = draft.partial(_stored_values(user, item, period, today))
+        update = services.save_draft(user, item, period, values, update_id=form_ids[0],
+                                     lock_version=form_ids[1], today=today)
+        for upload in files:
+            written.append(services.attach_evidence(user, update, upload, today=today)[1])
+        if action == "submit" and not check.errors:
+            services.submit(user, update, today=today)
+    except services.StaleUpdate:
+        db.session.rollback()
+        _unlink(written)
+        unit = services.reporting_unit_for(user, item, period, today)
+        current = services.latest_update(item.id, period.id, unit.id)
+        ids = (current.id, current.lock_version) if current is not None else (None, None)
+        return _render_edit(item, period, typed=raw, form_ids=ids, warnings=check.warnings,
+                            files_lost=bool(files), message=services.stale_message(current), status=409)
+    except services.PeriodClosed as error:
+        db.session.commit()  # the draft and its files are kept; only the submission is refused
+        flash(f"{error} Nội dung đã được lưu nháp.", "error")
+        return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
+    except services.EvidenceError as error:
+        db.session.rollback()
+        _unlink(written)
+        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={"evidence": str(error)},
+                            warnings=check.warnings, files_lost=True,
+                            message="Báo cáo chưa được lưu vì tệp minh chứng không hợp lệ.", status=422)
+    except services.ValidationFailed as error:
+        db.session.rollback()
+        _unlink(written)
+        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors=error.errors,
+                            warnings=check.warnings, files_lost=bool(files), message=str(error), status=422)
+    except services.InvalidState as error:
+        db.session.rollback()
+        _unlink(written)
+        return _render_edit(item, period, typed=raw, files_lost=bool(files), message=str(error), status=409)
+    except services.NotAllowed:
+        db.session.rollback()
+        _unlink(written)
+        abort(403)
+    db.session.commit()
+    if check.errors:
+        if draft.errors:
+            message = ("Đã lưu nháp phần nội dung hợp lệ; các ô đánh dấu đỏ chưa được lưu"
+                       + (" và báo cáo chưa được gửi" if action == "submit" else "") + ". Sửa các ô đó rồi lưu lại.")
+        else:
+            message = "Báo cáo chưa được gửi (nội dung đã được lưu nháp): vui lòng bổ sung các ô đánh dấu đỏ."
+        return _render_edit(item, period, typed=raw, form_ids=(update.id, update.lock_version), errors=check.errors,
+                            warnings=check.warnings, message=message, status=422)
+    if action == "submit":
+        flash(f"Đã gửi báo cáo {period.label}. Sở KH&CN sẽ xem xét và phản hồi.", "success")
+    else:
+        flash("Đã lưu nháp. Báo cáo chưa được gửi.", "success")
+    if files:
+        flash(f"Đã đính kèm {len(files)} tệp minh chứng.", "success")
+    for warning in check.warnings:
+        flash(warning, "warning")
+    return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
+
+
+def _stored_values(user, item, period, today) -> dict:
+    """The values a partial draft falls back on: the stored version's, else the new form's defaults."""
+    unit = services.reporting_unit_for(user, item, period, today)
+    current = services.latest_update(item.id, period.id, unit.id)
+    return services.values_of(current) if current is not None else services.default_values(item, unit)
+
+
+# --- "Việc của tôi": everything the unit owes for a period, in one form ----------------------------
+
+
+@dataclass
+class Row:
+    obligation: object
+    values: dict
+    form_ids: tuple
+    budget: object
+    errors: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    message: str | None = None
+    files_lost: bool = False
+    typed: bool = False  # values are what the user typed (not saved), shown back as such
+
+    @property
+    def key(self) -> str:
+        return f"{self.obligation.item.id}-{self.obligation.unit.id}"
+
+    @property
+    def update(self):
+        return self.obligation.update
+
+    @property
+    def editable(self) -> bool:
+        return self.update is None or self.update.state in services.EDITABLE
+
+
+def _reportable_periods(unit_ids: set[int], today) -> list[ReportingPeriod]:
+    """Periods a reporter may work on: begun, and open (or closed with an exception for the unit)."""
+    periods = db.session.scalars(
+        select(ReportingPeriod)
+        .where(ReportingPeriod.data_start <= today)
+        .options(selectinload(ReportingPeriod.exceptions))
+        .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
+    )
+    return [p for p in periods if not p.is_closed or any(e.unit_id in unit_ids and e.until >= today for e in p.exceptions)]
+
+
+def _rows(period, unit_ids, today) -> list[Row]:
+    obligations = obligations_for_period(period, unit_ids=unit_ids)
+    budgets = services.budgets_for([o.item for o in obligations])
+    update_ids = [o.update.id for o in obligations if o.update is not None]
+    if update_ids:  # their evidence lists, in one query rather than one per row
+        db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(update_ids))
+                           .options(selectinload(StatusUpdate.evidence))).all()
+    rows = []
+    for obligation in obligations:
+        update = obligation.update
+        if update is not None:
+            values = values_as_text(services.values_of(update))
+            ids = (update.id, update.lock_version)
+        else:
+            values = values_as_text(_row_defaults(obligation))
+            ids = (None, None)
+        rows.append(Row(obligation, values, ids, budgets.get(obligation.item.id, services.Budget())))
+    return rows
+
+
+def _row_defaults(obligation) -> dict:
+    item = obligation.item
+    if len(item.owners) == 1 and item.owners[0].unit is not None:
+        return {"status": item.status, "progress": item.progress, "achieved_value": item.achieved_value,
+                "amount_committed": item.amount_committed, "amount_disbursed": item.amount_disbursed}
+    return {"status": "not_started", "progress": 0}
+
+
+def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, status=200):
+    return render_template(
+        "updates/my_work.html", period=period, periods=periods, rows=rows, today=today,
+        deadline=deadline_info(period, today, unit_ids) if period is not None else None,
+        form=CsrfForm(), message=message, STATUS_LABELS=STATUS_LABELS,
+    ), status
+
+
+@bp.route("/viec-cua-toi", methods=["GET", "POST"])
+@roles_required(Role.REPORTER)
+def my_work():
+    today = today_local()
+    user = current_user
+    if user.unit is None:
+        abort(403)
+    unit_ids = services.carried_unit_ids(user.unit, today)
+    periods = _reportable_periods(unit_ids, today)
+    code = request.values.get("ky")
+    if code:
+        period = next((p for p in periods if p.code == code), None) or get_period(code)
+        if period is None:
+            abort(404)
+    else:
+        default = current_period(today)
+        period = default if default in periods else (periods[0] if periods else default)
+    if period is None:
+        return _render_my_work(None, periods, [], today, unit_ids)
+    rows = _rows(period, unit_ids, today)
+    if request.method == "GET":
+        return _render_my_work(period, periods, rows, today, unit_ids)
+
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = "submit" if request.form.get("action") == "submit" else "draft"
+    written: list[Path] = []
+    saved = submitted = 0
+    typed: dict[str, Row] = {}
+    try:
+        for row in rows:
+            prefix = f"r-{row.key}-"
+            if f"{prefix}present" not in request.form or not row.editable:
+                continue
+            raw = {name: request.form.get(prefix + name, "") for name in FIELDS}
+            files = [f for f in request.files.getlist(prefix + "evidence") if f and f.filename]
+            ids = (_int(request.form.get(prefix + "update_id")), _int(request.form.get(prefix + "lock_version")))
+            if row.update is None and not files and raw == row.values:
+                continue  # never touched
+            item = row.obligation.item
+            check = validate_update(item, raw, budget=row.budget, for_submit=action == "submit")
+            # A row with errors still saves, as a draft, what could be read; it is not sent.
+            draft = check if action == "draft" else validate_update(item, raw, budget=row.budget)
+            row.warnings = check.warnings
+            update = row.update
+            values = draft.partial(services.values_of(update) if update is not None else _row_defaults(row.obligation))
+            try:
+                if update is None or values.as_dict() != services.values_of(update):
+                    update = services.save_draft(user, item, period, values, update_id=ids[0],
+                                                 lock_version=ids[1], today=today)
+                    saved += 1
+                for upload in files:
+                    written.append(services.attach_evidence(user, update, upload, today=today)[1])
+                if check.errors:
+                    row.values, row.errors, row.typed = raw, check.errors, True
+                    row.form_ids = (update.id, update.lock_version)
+                    row.message = ("Đã lưu nháp phần hợp lệ; các ô đánh dấu đỏ chưa được lưu, dòng này chưa được gửi."
+                                   if draft.errors else
+                                   "Chưa gửi được: vui lòng bổ sung các ô đánh dấu đỏ (nội dung đã được lưu nháp).")
+                    typed[row.key] = row
+                elif action == "submit":
+                    services.submit(user, update, today=today)
+                    submitted += 1
+            except services.StaleUpdate as error:
+                if error.current is None:
+                    raise
+                row.values, row.files_lost, row.message, row.typed = raw, bool(files), str(error), True
+                row.errors = check.errors
+                row.form_ids = (error.current.id, error.current.lock_version)
+                typed[row.key] = row
+            except services.PeriodClosed as error:
+                row.message = f"{error} Nội dung đã được lưu nháp."
+                typed[row.key] = row
+            except (services.ValidationFailed, services.InvalidState, services.EvidenceError) as error:
+                # Saved as a draft already when the file or the submission fails: show the saved
+                # version's ids with the typed text, which is what was saved.
+                row.message, row.errors = str(error), getattr(error, "errors", {})
+                row.values, row.files_lost, row.typed = raw, bool(files), True
+                row.form_ids = (update.id, update.lock_version) if update is not None and update.id else ids
+                typed[row.key] = row
+    except services.StaleUpdate:
+        # The database found a row changed under us: nothing is saved, everything typed is shown back.
+        db.session.rollback()
+        _unlink(written)
+        rows = _rows(period, unit_ids, today)
+        for row in rows:
+            prefix = f"r-{row.key}-"
+            if f"{prefix}present" in request.form and row.editable:
+                row.values = {name: request.form.get(prefix + name, "") for name in FIELDS}
+        return _render_my_work(period, periods, rows, today, unit_ids, status=409,
+                               message=services.stale_message(None) + " Chưa dòng nào được lưu.")
+    except services.NotAllowed:
+        db.session.rollback()
+        _unlink(written)
+        abort(403)
+    db.session.commit()
+    parts = []
+    if saved:
+        parts.append(f"đã lưu {saved} hạng mục")
+    if submitted:
+        parts.append(f"đã gửi {submitted} hạng mục")
+    summary = ("Kết quả: " + ", ".join(parts) + ".") if parts else "Không có thay đổi nào để lưu."
+    warnings = [(row, w) for row in rows for w in row.warnings]
+    if typed:
+        fresh = _rows(period, unit_ids, today)
+        for row in fresh:
+            previous = typed.get(row.key)
+            if previous is not None:
+                if previous.typed:
+                    row.values, row.form_ids, row.typed = previous.values, previous.form_ids, True
+                row.errors, row.message, row.files_lost = previous.errors, previous.message, previous.files_lost
+            row.warnings = next((r.warnings for r in rows if r.key == row.key), [])
+        message = (f"{summary} {len(typed)} hạng mục cần xem lại (các dòng đánh dấu đỏ); "
+                   "nội dung bạn nhập vẫn được giữ nguyên.")
+        return _render_my_work(period, periods, fresh, today, unit_ids, message=message, status=422)
+    flash(summary, "success")
+    for row, warning in warnings:
+        flash(f"{row.obligation.item.display_code}: {warning}", "warning")
+    return redirect(url_for("updates.my_work", ky=period.code))
+
+
+# --- review --------------------------------------------------------------------------------------
+
+
+@bp.get("/cho-duyet")
+@roles_required(Role.COORDINATOR)
+def review_queue():
+    today = today_local()
+    code = request.args.get("ky")
+    query = (
+        select(StatusUpdate)
+        .where(StatusUpdate.state == UpdateState.SUBMITTED.value)
+        .options(selectinload(StatusUpdate.item).selectinload(PlanItem.plan),
+                 selectinload(StatusUpdate.unit), selectinload(StatusUpdate.period),
+                 selectinload(StatusUpdate.evidence), selectinload(StatusUpdate.submitted_by),
+                 selectinload(StatusUpdate.author))
+        .order_by(StatusUpdate.submitted_at, StatusUpdate.id)
+    )
+    period = None
+    if code:
+        period = _period_or_404(code)
+        query = query.where(StatusUpdate.period_id == period.id)
+    updates = list(db.session.scalars(query))
+    superseded_ids = [u.supersedes_id for u in updates if u.supersedes_id]
+    previous = {}
+    if superseded_ids:
+        previous = {u.id: u for u in db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(superseded_ids)))}
+    periods = list(db.session.scalars(
+        select(ReportingPeriod).order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())))
+    return render_template("updates/review_queue.html", updates=updates, period=period, periods=periods,
+                           previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS)
+
+
+@bp.post("/cap-nhat/<int:update_id>/duyet")
+@roles_required(Role.COORDINATOR)
+def review(update_id: int):
+    update = db.session.get(StatusUpdate, update_id)
+    if update is None:
+        abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = _safe_next(form.next.data, url_for("updates.review_queue"))
+    lock_version = _int(form.lock_version.data)
+    try:
+        if form.decision.data == "accept":
+            services.accept(current_user, update, comment=form.comment.data or "", lock_version=lock_version)
+            message = f"Đã chấp nhận báo cáo của {update.unit.name} về hạng mục {update.item.display_code}."
+        else:
+            services.return_update(current_user, update, form.reason.data or "", lock_version=lock_version)
+            message = f"Đã trả lại báo cáo cho {update.unit.name}, kèm lý do."
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.UpdateError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back)
+
+
+@bp.post("/cap-nhat/<int:update_id>/dinh-chinh")
+@login_required
+def correct(update_id: int):
+    update = db.session.get(StatusUpdate, update_id)
+    if update is None:
+        abort(404)
+    today = today_local()
+    if not can_write_update(current_user, update.item, today):
+        abort(403)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        correction = services.start_correction(current_user, update, today=today)
+    except services.UpdateError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Đã tạo bản đính chính (phiên bản {correction.version}). Bản đã chấp nhận vẫn giữ nguyên "
+              "cho đến khi bản đính chính được chấp nhận.", "success")
+    return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
+
+
+@bp.post("/dong-gop/<int:item_id>/<period_code>")
+@login_required
+def contribute(item_id: int, period_code: str):
+    item = _item_or_404(item_id)
+    period = _period_or_404(period_code)
+    today = today_local()
+    if not can_write_contribution(current_user, item, today):
+        abort(403)
+    form = ContributionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.add_contribution(current_user, item, period, form.text.data or "", today=today)
+    except services.UpdateError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Đã ghi ý kiến phối hợp của đơn vị.", "success")
+    return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+@bp.get("/minh-chung/<int:evidence_id>")
+@login_required
+def evidence(evidence_id: int):
+    record = db.session.get(Evidence, evidence_id)
+    if record is None:
+        abort(404)
+    if not services.can_read_evidence(current_user, record):
+        abort(403)
+    path = services.evidence_path(record)
+    if not path.is_file():
+        abort(404)
+    # Read whole (files are at most MAX_CONTENT_LENGTH): no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=record.content_type, as_attachment=True,
+                         download_name=record.original_name, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(record.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/minh-chung/<int:evidence_id>/xoa")
+@login_required
+def delete_evidence(evidence_id: int):
+    record = db.session.get(Evidence, evidence_id)
+    if record is None:
+        abort(404)
+    update = record.update
+    if not services.can_edit(current_user, update):
+        abort(403)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = record.original_name
+    path = services.delete_evidence(current_user, record)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")
+    return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
