@@ -67,6 +67,12 @@ class Config:
     OVERDUE_EVERY_DAYS = 3
     ESCALATE_AFTER_DAYS = 7
     SCHEDULER_HOUR = _env_int("SCHEDULER_HOUR", 7)
+    # Overdue notices stop this long after a deadline if nobody closes the period.
+    OVERDUE_MAX_DAYS = _env_int("OVERDUE_MAX_DAYS", 90)
+    # The scheduler delivers pending mail from the outbox this often.
+    OUTBOX_DELIVERY_MINUTES = _env_int("OUTBOX_DELIVERY_MINUTES", 5)
+    # Calendar UIDs end in this domain: keep it stable, or subscribed calendars duplicate events.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "tracker")
 
     # Mail
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -79,6 +85,8 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Hệ thống theo dõi chuyển đổi số <no-reply@localhost>"
     )
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+    # When set, mail is written there as .eml files instead of being sent (development).
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")
     # Links in emails and calendar feeds point here.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
@@ -91,6 +99,10 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # Without a mail server configured, `make run` keeps reminders as files to read.
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR") or (
+        None if os.environ.get("MAIL_SERVER") else str(BASE_DIR / "instance" / "mail")
+    )
 
 
 class ProductionConfig(Config):
@@ -103,6 +115,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     MAIL_SUPPRESS_SEND = True
+    MAIL_FILE_DIR = None
     LOGIN_LOCKOUT_SECONDS = 60
     SERVER_NAME = "tracker.test"
     BASE_URL = "http://tracker.test"

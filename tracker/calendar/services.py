@@ -1,0 +1,272 @@
+"""Which deadlines go in whose calendar, and the secret feed tokens. The caller commits.
+
+Every feed has every submission deadline and the consolidated report deadline of the periods
+around today (the current and next quarters are included with their default dates even before an
+admin has created them; the UID stays the same once created). A unit's feed, and the feed of a
+reporter of that unit, also has the deadlines of the items the unit carries (project end, target
+year, document deadline). UIDs are derived from ids, so a client that fetches twice updates
+events instead of duplicating them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.services import record
+from tracker.auth.models import Role, User
+from tracker.calendar.ical import DeadlineEvent
+from tracker.calendar.models import UnitCalendarToken, new_token
+from tracker.core.formatting import format_date
+from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
+from tracker.periods.obligations import REPORTING_KINDS, owner_units
+from tracker.periods.services import period_dates, quarter_of
+from tracker.plans.models import STATUS_LABELS, ItemAssignment, ItemKind, ItemStatus, Plan, PlanItem
+from tracker.reminders import links
+from tracker.units.models import Unit, UnitGroup, UnitGroupMember
+
+
+@dataclass(frozen=True)
+class PeriodDates:
+    """A reporting period as the calendar needs it: stored, or the default for a future quarter."""
+
+    code: str
+    label: str
+    data_start: date
+    data_end: date
+    submission_deadline: date
+    consolidated_deadline: date
+
+    @classmethod
+    def of(cls, period: ReportingPeriod) -> PeriodDates:
+        return cls(period.code, period.label, period.data_start, period.data_end,
+                   period.submission_deadline, period.consolidated_deadline)
+
+    @classmethod
+    def default(cls, year: int, quarter: int) -> PeriodDates:
+        dates = period_dates(year, quarter)
+        return cls(f"{year}-Q{quarter}", f"Quý {quarter}/{year}", **dates)
+
+
+def uid_domain() -> str:
+    return current_app.config.get("CALENDAR_UID_DOMAIN", "tracker")
+
+
+def shorten(text: str, limit: int = 90) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _next_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def calendar_periods(today: date) -> list[PeriodDates]:
+    """Stored periods from last year on, plus the current and next quarters if not stored yet."""
+    stored = db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.year >= today.year - 1).order_by(ReportingPeriod.data_start)
+    ).all()
+    periods = {p.code: PeriodDates.of(p) for p in stored}
+    current = quarter_of(today)
+    for year, quarter in (current, _next_quarter(*current)):
+        periods.setdefault(f"{year}-Q{quarter}", PeriodDates.default(year, quarter))
+    return sorted(periods.values(), key=lambda p: p.data_start)
+
+
+def find_period(code: str, today: date) -> PeriodDates | None:
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+    if period is not None:
+        return PeriodDates.of(period)
+    return next((p for p in calendar_periods(today) if p.code == code), None)
+
+
+def submission_event(period: PeriodDates, unit: Unit | None = None) -> DeadlineEvent:
+    uid = f"han-nop-{period.code}" + (f"-unit-{unit.id}" if unit is not None else "") + f"@{uid_domain()}"
+    who = f" ({unit.display_name})" if unit is not None else ""
+    description = (
+        f"Hạn các đơn vị nộp báo cáo định kỳ {period.label} về tiến độ thực hiện Kế hoạch chuyển đổi số"
+        + (f" — {unit.name}" if unit is not None else "")
+        + f".\nThời gian chốt số liệu: từ {format_date(period.data_start)} đến {format_date(period.data_end)}"
+        " (Nghị định 09/2019/NĐ-CP)."
+        f"\nHạn nộp: {format_date(period.submission_deadline)}."
+    )
+    return DeadlineEvent(
+        uid=uid, day=period.submission_deadline, summary=f"Hạn nộp báo cáo {period.label}{who}",
+        description=description, url=links.period_url(period.code), categories=("Hạn nộp báo cáo",),
+        alarm=f"Ngày mai là hạn nộp báo cáo {period.label}",
+    )
+
+
+def consolidated_event(period: PeriodDates) -> DeadlineEvent:
+    return DeadlineEvent(
+        uid=f"han-tong-hop-{period.code}@{uid_domain()}",
+        day=period.consolidated_deadline,
+        summary=f"Hạn gửi báo cáo tổng hợp {period.label} lên UBND tỉnh",
+        description=(f"Sở Khoa học và Công nghệ tổng hợp báo cáo {period.label} của các đơn vị và gửi "
+                     f"UBND tỉnh trước ngày {format_date(period.consolidated_deadline)}."),
+        url=links.period_url(period.code),
+        categories=("Báo cáo tổng hợp",),
+        alarm=f"Ngày mai là hạn gửi báo cáo tổng hợp {period.label}",
+    )
+
+
+ITEM_EVENT_KINDS = {
+    ItemKind.PROJECT: ("du-an", "Hạn hoàn thành dự án"),
+    ItemKind.TARGET: ("chi-tieu", "Hạn đạt chỉ tiêu"),
+    ItemKind.DOCUMENT: ("van-ban", "Hạn ban hành văn bản"),
+    ItemKind.TASK: ("nhiem-vu", "Hạn hoàn thành nhiệm vụ"),
+}
+
+
+def item_event(item: PlanItem, today: date) -> DeadlineEvent | None:
+    """The deadline of an item: project end, target year, document deadline (None if it has none)."""
+    kind = ITEM_EVENT_KINDS.get(item.kind)
+    due = item.due_date
+    if kind is None or due is None:
+        return None
+    slug, label = kind
+    year, quarter = quarter_of(today)
+    status = STATUS_LABELS.get(item.status, item.status)
+    lines = [f"{item.plan.number} · {item.display_code}", item.text.strip()]
+    if item.kind == ItemKind.PROJECT and item.years_text:
+        lines.append(f"Thời gian thực hiện: {item.years_text}")
+    if item.kind == ItemKind.TARGET and item.target_text:
+        lines.append(f"Chỉ tiêu: {item.target_text}" + (f" (năm {item.target_year})" if item.target_year else ""))
+    if item.kind == ItemKind.DOCUMENT and item.doc_type:
+        lines.append(f"Loại văn bản: {item.doc_type}")
+    if item.owner_text:
+        lines.append(f"Đơn vị chủ trì: {item.owner_text}")
+    lines.append(f"Hạn: {format_date(due)}. Trạng thái: {status} ({item.progress} %).")
+    prefix = "[Đã hoàn thành] " if item.status == ItemStatus.DONE else ""
+    return DeadlineEvent(
+        uid=f"han-{slug}-{item.id}@{uid_domain()}",
+        day=due,
+        summary=f"{prefix}{label}: {shorten(item.text)}",
+        description="\n".join(lines),
+        url=links.update_form_url(item.id, f"{year}-Q{quarter}"),
+        categories=(label,),
+        alarm=f"Ngày mai: {label.lower()} {shorten(item.text, 60)}",
+    )
+
+
+def unit_items(unit: Unit, today: date) -> list[PlanItem]:
+    """Items the unit carries today (groups expanded, successions followed), not cancelled."""
+    query = (
+        select(PlanItem)
+        .where(PlanItem.kind.in_([k.value for k in REPORTING_KINDS]),
+               PlanItem.status != ItemStatus.CANCELLED.value)
+        .options(
+            selectinload(PlanItem.plan).selectinload(Plan.area),
+            selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
+            selectinload(PlanItem.assignments)
+            .selectinload(ItemAssignment.group)
+            .selectinload(UnitGroup.members)
+            .selectinload(UnitGroupMember.unit)
+            .selectinload(Unit.successor),
+        )
+        .order_by(PlanItem.plan_id, PlanItem.position)
+    )
+    carrier = unit.carrier_on(today)
+    return [item for item in db.session.scalars(query) if carrier.id in {u.id for u in owner_units(item, today)}]
+
+
+def unit_events(unit: Unit, today: date) -> list[DeadlineEvent]:
+    events = []
+    for period in calendar_periods(today):
+        events.append(submission_event(period, unit))
+        events.append(consolidated_event(period))
+    for item in unit_items(unit, today):
+        event = item_event(item, today)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def user_events(user: User, today: date) -> list[DeadlineEvent]:
+    """A reporter: the unit's calendar. Coordinators and others: every period's deadlines (and
+    the items of their own unit, if they belong to one)."""
+    if user.role == Role.REPORTER and user.unit is not None:
+        return unit_events(user.unit, today)
+    events = []
+    for period in calendar_periods(today):
+        events.append(submission_event(period))
+        events.append(consolidated_event(period))
+    if user.unit is not None:
+        events.extend(e for e in (item_event(i, today) for i in unit_items(user.unit, today)) if e is not None)
+    return events
+
+
+def user_calendar_name(user: User) -> str:
+    return f"Hạn báo cáo chuyển đổi số — {user.display_name}"
+
+
+def unit_calendar_name(unit: Unit) -> str:
+    return f"Hạn báo cáo chuyển đổi số — {unit.name}"
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+def user_by_token(token: str) -> User | None:
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.calendar_token == token, User.active.is_(True)))
+
+
+def unit_by_token(token: str) -> Unit | None:
+    if not token:
+        return None
+    row = db.session.scalar(select(UnitCalendarToken).where(UnitCalendarToken.token == token))
+    return row.unit if row is not None else None
+
+
+def regenerate_user_token(user: User, *, actor: User) -> str:
+    """A new secret; the old URL stops working at once (404)."""
+    had = user.calendar_token is not None
+    token = user.regenerate_calendar_token()
+    record(actor=actor, action="calendar_token", entity_type="user", entity_id=user.id,
+           summary="Tạo lại đường dẫn lịch cá nhân" if had else "Tạo đường dẫn lịch cá nhân")
+    return token
+
+
+def revoke_user_token(user: User, *, actor: User) -> None:
+    user.calendar_token = None
+    record(actor=actor, action="calendar_token_revoked", entity_type="user", entity_id=user.id,
+           summary="Thu hồi đường dẫn lịch cá nhân")
+
+
+def unit_token(unit: Unit) -> UnitCalendarToken | None:
+    return db.session.scalar(select(UnitCalendarToken).where(UnitCalendarToken.unit_id == unit.id))
+
+
+def regenerate_unit_token(unit: Unit, *, actor: User) -> str:
+    row = unit_token(unit)
+    if row is None:
+        row = UnitCalendarToken(unit_id=unit.id, created_by_id=actor.id)
+        db.session.add(row)
+    row.token = new_token()
+    row.created_by_id = actor.id
+    record(actor=actor, action="unit_calendar_token", entity_type="unit", entity_id=unit.id,
+           summary=f"Tạo (lại) đường dẫn lịch của đơn vị {unit.name}")
+    db.session.flush()
+    return row.token
+
+
+def can_manage_unit_feed(user: User, unit: Unit) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    return user.role == Role.REPORTER and user.unit_id == unit.id
+
+
+def feed_url(path: str) -> str:
+    return links.base_url() + path
+
+
+def webcal_url(https_url: str) -> str:
+    return "webcal://" + https_url.split("://", 1)[-1]
