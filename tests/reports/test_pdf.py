@@ -1,0 +1,127 @@
+"""The PDF: Decree 30 layout, embedded fonts, A4 pages, figures and diacritics intact."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from tests.reports.conftest import pdftotext
+from tracker.core.formatting import group_thousands
+from tracker.reports.builders import build_pdf, restricted_url_fetcher
+from tracker.reports.services import ReportOptions, gather_report_data
+
+OPTIONS = ReportOptions(number="125", report_date=date(2025, 10, 5), signer_name="Nguyễn Thị Hằng",
+                        recipients=["Như trên;", "Văn phòng UBND tỉnh;", "Lưu: VT, CĐS."],
+                        summary="Tiến độ chung đạt khá; một số dự án hạ tầng chậm do vướng thủ tục đầu tư.",
+                        proposals="Đề nghị UBND tỉnh chỉ đạo Sở Y tế gửi báo cáo đúng hạn.")
+
+
+@pytest.fixture
+def report(scenario):
+    data = gather_report_data(scenario.plan, scenario.q3, options=OPTIONS)
+    return data, build_pdf(data)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_text_has_header_title_recipients_and_figures(report, scenario, tmp_path):
+    data, pdf = report
+    text = _flat(pdftotext(pdf, tmp_path))
+    for expected in [
+        "UBND TỈNH THỪA THIÊN HUẾ",
+        "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 125/BC-SKHCN",
+        "Thừa Thiên Huế, ngày 05 tháng 10 năm 2025",
+        "BÁO CÁO",
+        "Kính gửi: Ủy ban nhân dân tỉnh Thừa Thiên Huế.",
+        "Nơi nhận:",
+        "- Văn phòng UBND tỉnh;",
+        "- Lưu: VT, CĐS.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Nguyễn Thị Hằng",
+        "Các đơn vị chưa gửi báo cáo (1): Sở Y tế.",
+        "Tiến độ chung đạt khá; một số dự án hạ tầng chậm do vướng thủ tục đầu tư.",
+        "“Vướng mắc thủ tục đấu thầu thiết bị IoT”",
+    ]:
+        assert expected in text, expected
+    e = scenario.expected
+    p = e["projects"]
+    assert (f"hoàn thành đúng hạn {p['done_on_time']}; hoàn thành trễ hạn {p['done_late']}; "
+            f"đang triển khai {p['in_progress']}") in text
+    for amount in (e["planned_total"], e["committed"], e["disbursed"], e["planned_state"]):
+        assert group_thousands(amount) in text, amount
+    assert "tổng điểm tối đa có nguy cơ không đạt: 35 điểm" in text
+    assert "tổng hợp từ 11 báo cáo cập nhật của 3 đơn vị (trong đó 1 báo cáo đã gửi, đang chờ thẩm định)" in text
+    assert "DỰ THẢO" in text  # a draft says so
+
+
+def test_fonts_are_embedded_and_bundled(report, tmp_path):
+    _, pdf = report
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    assert rows
+    for row in rows:
+        assert "+Report-Serif" in row[0], row  # the bundled @font-face family, never a system font
+        emb = row[-5]  # columns: name type [encoding...] emb sub uni object-id
+        assert emb == "yes", row
+
+
+def test_pages_are_a4_with_landscape_annexes(report, tmp_path):
+    _, pdf = report
+    reader = PdfReader(io.BytesIO(pdf))
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
+    assert sizes[0] == (595, 842)
+    assert (842, 595) in sizes
+    first_annex = sizes.index((842, 595))
+    assert all(s == (595, 842) for s in sizes[:first_annex])
+    assert all(s == (842, 595) for s in sizes[first_annex:])
+    # page numbers: none on page 1, centred at the top from page 2
+    assert not pdftotext(pdf, tmp_path, 1, 1).strip().startswith("1")
+    assert pdftotext(pdf, tmp_path, 2, 2).strip().splitlines()[0].strip() == "2"
+    annex_text = _flat(pdftotext(pdf, tmp_path, first_annex + 1, first_annex + 1))
+    assert "Phụ lục I" in annex_text and "(Kèm theo Báo cáo số 125/BC-SKHCN ngày 05/10/2025" in annex_text
+
+
+def test_renders_to_png_for_review(report, artifacts_dir, tmp_path):
+    _, pdf = report
+    path = artifacts_dir / "report.pdf"
+    path.write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    annex_page = next(i for i, p in enumerate(reader.pages, start=1) if float(p.mediabox.width) > 800)
+    for page, name in [(1, "report_page1"), (annex_page, "report_annex")]:
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(path),
+                        str(artifacts_dir / name)], check=True)
+        assert (artifacts_dir / f"{name}.png").stat().st_size > 10_000
+
+
+def test_report_with_no_submission_at_all_still_builds(factory, tmp_path):
+    area = factory.area(name="Tỉnh Thừa Thiên Huế")
+    plan = factory.plan(area=area)
+    unit = factory.unit("Sở Tài chính", area=area)
+    factory.item(plan, "project", owner=unit, text="Dự án chưa ai báo cáo")
+    period = factory.period(2025, 3)
+    pdf = build_pdf(gather_report_data(plan, period))
+    text = _flat(pdftotext(pdf, tmp_path))
+    assert "Các đơn vị chưa gửi báo cáo (1): Sở Tài chính." in text
+
+
+def test_url_fetcher_refuses_everything_but_the_bundled_files():
+    from tracker.reports.builders import FONTS_DIR
+
+    ok = restricted_url_fetcher((FONTS_DIR / "LiberationSerif-Regular.ttf").as_uri())
+    assert ok["string"][:4] == b"\x00\x01\x00\x00"
+    for url in ["http://example.com/x.css", "https://example.com/font.ttf", "file:///etc/passwd",
+                (FONTS_DIR / ".." / "services.py").as_uri(), "data:text/css,body{}"]:
+        with pytest.raises(ValueError):
+            restricted_url_fetcher(url)

@@ -1,0 +1,119 @@
+"""The report pages, issuing and frozen versions, agency reports and the command line."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.reports.conftest import pdftotext
+from tracker.reports.models import IssuedReport, ReportDraft
+
+DRAFT = {"number": "125", "report_date": "2025-10-05", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+         "signer_name": "Nguyễn Thị Hằng", "recipients": "Như trên;\nVăn phòng UBND tỉnh;\nLưu: VT, CĐS.",
+         "summary": "Tiến độ chung đạt khá.", "proposals": "Đề nghị bổ sung vốn cho dự án IoT."}
+
+
+def _url(scenario, suffix=""):
+    return f"/bao-cao/{scenario.plan.id}/{scenario.q3.code}{suffix}"
+
+
+def test_show_page_previews_the_report(scenario, factory, client, login):
+    login(factory.user("viewer"))
+    response = client.get(_url(scenario))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html
+    assert "Các đơn vị chưa gửi báo cáo (1): Sở Y tế." in html
+    assert "11.500.000.000" in html
+    assert 'name="summary"' not in html  # the form is the coordinator's
+
+
+def test_downloads_have_the_right_types(scenario, factory, client, login):
+    login(factory.user("coordinator"))
+    pdf = client.get(_url(scenario, ".pdf"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    xlsx = client.get(_url(scenario, ".xlsx"))
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
+    load_workbook(io.BytesIO(xlsx.data))
+    html = client.get(_url(scenario, ".html"))
+    assert html.mimetype == "text/html" and "Kính gửi: Ủy ban nhân dân tỉnh Thừa Thiên Huế." in html.get_data(as_text=True)
+
+
+def test_issued_version_is_frozen_while_data_moves_on(scenario, factory, updates, client, login, db, tmp_path):
+    login(factory.user("coordinator"))
+    response = client.post(_url(scenario, "/ban-hanh"), data=DRAFT)
+    assert response.status_code == 302
+    first = db.session.query(IssuedReport).one()
+    assert first.version == 1 and first.number == "125"
+    assert first.data["header"]["is_draft"] is False
+    issued_pdf = client.get(f"/bao-cao/da-ban-hanh/{first.id}.pdf").data
+    issued_xlsx = client.get(f"/bao-cao/da-ban-hanh/{first.id}.xlsx").data
+    text = pdftotext(issued_pdf, tmp_path)
+    assert "DỰ THẢO" not in text and "Số: 125/BC-SKHCN" in text and "Sở Y tế." in text
+
+    # Sở Y tế reports late; the draft changes, the issued version does not.
+    updates.add(scenario.items["p5"], scenario.q3, scenario.units["yte"], "in_progress", 35, version=2,
+                state="accepted", committed=7_000_000)
+    updates.add(scenario.items["d2"], scenario.q3, scenario.units["yte"], "done", 100, state="submitted")
+    db.session.commit()
+    draft_text = pdftotext(client.get(_url(scenario, ".pdf")).data, tmp_path)
+    assert "Tất cả các đơn vị đã gửi báo cáo." in draft_text
+    assert client.get(f"/bao-cao/da-ban-hanh/{first.id}.pdf").data == issued_pdf
+    assert client.get(f"/bao-cao/da-ban-hanh/{first.id}.xlsx").data == issued_xlsx
+    snapshot = client.get(f"/bao-cao/da-ban-hanh/{first.id}.json").get_json()
+    assert snapshot["not_reported"] == ["Sở Y tế"]
+
+    # A reissue is a new version; the first stays as it was.
+    client.post(_url(scenario, "/ban-hanh"))
+    versions = db.session.query(IssuedReport).order_by(IssuedReport.version).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].data["not_reported"] == [] and versions[0].data["not_reported"] == ["Sở Y tế"]
+    assert versions[0].pdf == issued_pdf
+
+
+def test_coordinator_saves_the_draft(scenario, factory, client, login, db):
+    login(factory.user("coordinator"))
+    assert client.post(_url(scenario, "/du-thao"), data=DRAFT).status_code == 302
+    draft = db.session.query(ReportDraft).one()
+    assert (draft.number, draft.signer_name) == ("125", "Nguyễn Thị Hằng")
+    page = client.get(_url(scenario)).get_data(as_text=True)
+    assert "Số: 125/BC-SKHCN" in page and "Tiến độ chung đạt khá." in page and 'name="summary"' in page
+    bad = client.post(_url(scenario, "/du-thao"), data={**DRAFT, "number": "x" * 65})
+    assert bad.status_code == 400 and "Tối đa 64 ký tự." in bad.get_data(as_text=True)
+
+
+def test_unknown_plan_or_period_is_404(scenario, factory, client, login):
+    login(factory.user("viewer"))
+    assert client.get(f"/bao-cao/{scenario.plan.id}/2031-Q1").status_code == 404
+    assert client.get(f"/bao-cao/999999/{scenario.q3.code}.pdf").status_code == 404
+    assert client.get("/bao-cao/da-ban-hanh/999999.pdf").status_code == 404
+
+
+def test_reporter_prints_its_own_unit_report(scenario, factory, client, login, tmp_path):
+    yte = scenario.units["yte"]
+    login(factory.user("reporter", unit=yte))
+    response = client.get(_url(scenario, f"/don-vi/{yte.id}.pdf"))
+    assert response.status_code == 200
+    text = pdftotext(response.data, tmp_path)
+    assert "SỞ Y TẾ" in text and "Kính gửi: Sở Khoa học và Công nghệ." in text
+    assert "Bệnh án điện tử" in text and "Sàn thương mại điện tử tỉnh" not in text
+    assert client.get(_url(scenario, f"/don-vi/{scenario.units['ct'].id}.pdf")).status_code == 403
+    assert client.get(_url(scenario, ".pdf")).status_code == 403
+    index = client.get("/bao-cao").get_data(as_text=True)
+    assert f"/don-vi/{yte.id}.pdf" in index and "/ban-hanh" not in index
+
+
+def test_command_line_writes_each_format(scenario, runner, tmp_path):
+    for fmt in ("pdf", "html", "xlsx"):
+        out = tmp_path / f"bc.{fmt}"
+        result = runner.invoke(args=["tracker", "report", "--plan", scenario.plan.number, "--period", "2025-Q3",
+                                     "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+        assert "Đơn vị chưa gửi báo cáo: Sở Y tế." in result.output
+    assert "Sở Y tế" in pdftotext((tmp_path / "bc.pdf").read_bytes(), tmp_path)
+    result = runner.invoke(args=["tracker", "report", "--plan", scenario.plan.number, "--period", "2025-Q3",
+                                 "--unit", "Sở Y tế", "--out", str(tmp_path / "yte.pdf")])
+    assert result.exit_code == 0 and "của Sở Y tế" in result.output
+    bad = runner.invoke(args=["tracker", "report", "--plan", "0/KH-XX", "--period", "2025-Q3", "--out", "x.pdf"])
+    assert bad.exit_code != 0 and "Không tìm thấy kế hoạch" in bad.output

@@ -1,0 +1,1 @@
+"""The consolidated quarterly report (and each agency's own), as PDF, HTML and Excel."""

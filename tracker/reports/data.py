@@ -1,0 +1,268 @@
+"""The plain data of a quarterly report: every figure of every format comes from here.
+
+`ReportData` holds only plain values (str, int, Decimal, date, lists, dataclasses), so the
+PDF, HTML and Excel builders are pure functions of it and an issued version can be stored as
+JSON (`to_json`) next to the files it produced.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass
+class Header:
+    """The administrative frame of the document (Decree 30/2020/NĐ-CP)."""
+
+    parent_body: str
+    issuing_body: str
+    number_line: str  # "Số: 12/BC-SKHCN"
+    place_date_line: str  # "Thừa Thiên Huế, ngày 05 tháng 10 năm 2025"
+    title: str  # "BÁO CÁO"
+    summary_line: str  # trích yếu
+    addressee: str  # "Ủy ban nhân dân tỉnh Thừa Thiên Huế"
+    recipients: list[str]  # "Như trên;", ..., "Lưu: VT, ..."
+    signer_title_lines: list[str]
+    signer_name: str
+    issuer_name: str  # "Sở Khoa học và Công nghệ", in running text
+    annex_reference: str  # "(Kèm theo Báo cáo số .../BC-SKHCN ngày ... của ...)"
+    report_date: date
+    is_draft: bool = True
+    version: int | None = None
+
+
+@dataclass
+class AppendixSummary:
+    number: str
+    kind: str
+    kind_label: str
+    title: str
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0  # in progress, late or stalled
+    behind: int = 0  # late or stalled (subset of in_progress)
+    not_started: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+    reported: int = 0  # items with at least one update up to the period
+
+    @property
+    def done_percent(self) -> Decimal | None:
+        active = self.total - self.cancelled
+        return (Decimal(self.done) * 100 / active).quantize(Decimal("0.1")) if active else None
+
+
+@dataclass
+class ItemRow:
+    """One item of the plan as of the period: what the annex tables list."""
+
+    id: int
+    ref: str
+    code: str  # path inside the appendix, "A › I › 1"
+    own_code: str  # the row's own STT as printed, "1"
+    kind: str
+    appendix_number: str
+    section_id: int | None
+    text: str
+    owner: str  # as the plan writes it, plus the unit carrying it now when it changed
+    coordinators: str
+    due_date: date | None
+    due_text: str
+    status: str
+    status_label: str
+    progress: int
+    reported: bool
+    last_period: str  # "Quý 3/2025", or "" when never reported
+    overdue: bool
+    result_text: str = ""
+    # targets
+    target_text: str = ""
+    target_value: Decimal | None = None
+    measure_unit: str = ""
+    target_year: int | None = None
+    baseline_value: Decimal | None = None
+    achieved_value: Decimal | None = None
+    assessment: str = ""  # achieved | on_track | behind | missed | no_data
+    assessment_label: str = ""
+    # documents
+    doc_type: str = ""
+    # projects and tasks
+    completed_in: str = ""  # when it was done: a date or "Quý n/yyyy"
+    done_on_time: bool | None = None
+    # money (exact đồng; None is "no amount")
+    budget_state: int | None = None
+    budget_other: int | None = None
+    budget_total: int | None = None
+    committed: int | None = None
+    disbursed: int | None = None
+    # a budget line names the project it funds; a project lists its budget lines (their sums above)
+    project_ref: str = ""
+    budget_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SectionHeading:
+    id: int
+    code: str
+    title: str
+    depth: int
+
+
+@dataclass
+class Annex:
+    roman: str
+    kind: str
+    title: str
+    rows: list  # ItemRow and SectionHeading, in document order
+
+
+@dataclass
+class ProjectSummary:
+    total: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    in_progress: int = 0
+    behind: int = 0
+    not_started: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+    overdue_rows: list[ItemRow] = field(default_factory=list)
+    behind_rows: list[ItemRow] = field(default_factory=list)
+    done_late_rows: list[ItemRow] = field(default_factory=list)
+
+
+@dataclass
+class BudgetRow:
+    label: str
+    planned: int | None
+    committed: int
+    disbursed: int
+    lines: int = 0
+    unfixed_lines: int = 0  # lines the plan prints as "-" (no amount fixed)
+
+    @property
+    def disbursed_percent(self) -> Decimal | None:
+        if not self.planned:
+            return None
+        return (Decimal(self.disbursed) * 100 / self.planned).quantize(Decimal("0.1"))
+
+
+@dataclass
+class BudgetSummary:
+    by_source: list[BudgetRow]
+    by_owner: list[BudgetRow]
+    total: BudgetRow
+    declared_state: int | None
+    declared_other: int | None
+    declared_total: int | None
+    unfixed_lines: int
+    mixed_note: str
+
+
+@dataclass
+class AgencyRow:
+    unit_id: int
+    name: str
+    obligations: int
+    on_time: int
+    late: int
+    missing: int
+    last_submitted: datetime | None
+    note: str = ""
+
+    @property
+    def status_label(self) -> str:
+        if self.missing == self.obligations:
+            return "Chưa báo cáo"
+        if self.missing:
+            return "Báo cáo chưa đủ"
+        if self.late:
+            return "Báo cáo trễ hạn"
+        return "Đúng hạn"
+
+
+@dataclass
+class IndicatorRisk:
+    framework: str
+    code: str
+    name: str
+    max_points: Decimal | None
+    items: list[str]  # "3 › A › V › 2 (Chậm tiến độ)"
+
+
+@dataclass
+class Quote:
+    items: list[str]  # item codes the text was written for
+    difficulties: str
+    proposals: str
+
+
+@dataclass
+class AgencyQuotes:
+    unit: str
+    quotes: list[Quote]
+
+
+@dataclass
+class ReportData:
+    kind: str  # consolidated | unit
+    header: Header
+    plan_id: int
+    plan_number: str
+    plan_title: str
+    plan_issued_on: date | None
+    plan_issuing_body: str
+    period_code: str
+    period_label: str  # "Quý 3/2025"
+    period_title: str  # "quý III năm 2025"
+    data_start: date
+    data_end: date
+    submission_deadline: date
+    unit_id: int | None
+    unit_name: str
+    generated_at: datetime
+    updates_used: int  # updates (versions) the figures rest on
+    updates_pending: int  # of which submitted but not yet accepted by the coordinator
+    units_reporting: int
+    overview: list[AppendixSummary]
+    targets: list[ItemRow]
+    projects: ProjectSummary
+    documents_issued: list[ItemRow]
+    documents_missing: list[ItemRow]
+    budget: BudgetSummary
+    agencies: list[AgencyRow]
+    not_reported: list[str]  # agencies that sent nothing for the period
+    partially_reported: list[str]
+    indicators: list[IndicatorRisk]
+    points_at_risk: Decimal
+    indicators_without_points: int
+    difficulties: list[AgencyQuotes]
+    coordinator_summary: str
+    coordinator_proposals: str
+    annexes: list[Annex]
+    items: list[ItemRow]  # every item in scope, in document order (budget lines included)
+
+    def to_json(self) -> dict:
+        """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""
+        return json.loads(json.dumps(_plain(self), default=_json_default))
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data["__type__"] = type(value).__name__
+        return data
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not serialisable: {type(value)!r}")

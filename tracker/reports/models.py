@@ -1,0 +1,71 @@
+"""The consolidated quarterly report: the coordinator's draft and the issued (frozen) versions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.core.time import utcnow
+from tracker.core.types import UTCDateTime
+from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
+from tracker.plans.models import Plan
+
+
+class ReportDraft(db.Model):
+    """What the coordinator enters on the report page before issuing: number, signer, texts."""
+
+    __tablename__ = "report_draft"
+    __table_args__ = (UniqueConstraint("plan_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64), default="")
+    report_date: Mapped[date | None]
+    signer_title: Mapped[str] = mapped_column(String(255), default="")
+    signer_name: Mapped[str] = mapped_column(String(255), default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")  # one recipient per line
+    summary: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    plan: Mapped[Plan] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+class IssuedReport(db.Model):
+    """An issued version: the data snapshot and the files exactly as sent, never regenerated.
+
+    A reissue is a new row with the next version number; earlier versions stay downloadable.
+    """
+
+    __tablename__ = "issued_report"
+    __table_args__ = (UniqueConstraint("plan_id", "period_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    number: Mapped[str] = mapped_column(String(64), default="")
+    report_date: Mapped[date]
+    signer_name: Mapped[str] = mapped_column(String(255), default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Deferred: listing versions must not pull megabytes of PDF.
+    data: Mapped[dict] = deferred(mapped_column(JSON, default=dict))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    xlsx: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    html: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    plan: Mapped[Plan] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    issued_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<IssuedReport plan={self.plan_id} period={self.period_id} v{self.version}>"

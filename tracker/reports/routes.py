@@ -1,0 +1,175 @@
+"""The report pages: list, preview and coordinator form, downloads, issuing, issued versions, unit reports."""
+from __future__ import annotations
+
+import io
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth.models import Role
+from tracker.auth.permissions import roles_required
+from tracker.extensions import db
+from tracker.periods.models import ReportingPeriod
+from tracker.periods.services import get_period
+from tracker.plans.models import Plan
+from tracker.reports.builders import build_html, build_pdf, build_xlsx
+from tracker.reports.forms import FIELDS, ReportDraftForm
+from tracker.reports.models import IssuedReport
+from tracker.reports.services import (
+    DEFAULT_RECIPIENTS,
+    DEFAULT_SIGNER_TITLE,
+    ReportOptions,
+    gather_report_data,
+    get_draft,
+    issue_report,
+    issued_versions,
+    options_from_draft,
+    report_index,
+    save_draft,
+)
+from tracker.units.models import Unit
+
+bp = Blueprint("reports", __name__)
+
+READERS = (Role.ADMIN.value, Role.COORDINATOR.value, Role.VIEWER.value)
+FORMATS = {
+    "pdf": ("application/pdf", build_pdf),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", build_xlsx),
+    "html": ("text/html; charset=utf-8", build_html),
+}
+
+
+def _plan_and_period(plan_id: int, period_code: str) -> tuple[Plan, ReportingPeriod]:
+    plan = db.session.get(Plan, plan_id)
+    period = get_period(period_code)
+    if plan is None or period is None:
+        abort(404)
+    return plan, period
+
+
+def _file_stem(plan: Plan, period: ReportingPeriod, suffix: str = "") -> str:
+    number = plan.number.replace("/", "-")
+    return f"bao-cao-{number}-{period.code}{suffix}"
+
+
+def _send(content: bytes, fmt: str, stem: str):
+    mimetype = FORMATS[fmt][0] if fmt in FORMATS else "application/json"
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=fmt not in ("html", "pdf"),
+                     download_name=f"{stem}.{fmt}", max_age=0)
+
+
+def _form_for(draft) -> ReportDraftForm:
+    form = ReportDraftForm(obj=draft) if draft is not None else ReportDraftForm()
+    if request.method == "GET":
+        if not form.signer_title.data:
+            form.signer_title.data = DEFAULT_SIGNER_TITLE
+        if not form.recipients.data:
+            form.recipients.data = "\n".join(DEFAULT_RECIPIENTS)
+    return form
+
+
+def _render_show(plan, period, form, status: int = 200):
+    draft = get_draft(plan, period)
+    data = gather_report_data(plan, period, options=options_from_draft(draft))
+    versions = [r for r in issued_versions([plan.id]) if r.period_id == period.id]
+    return render_template("reports/show.html", plan=plan, period=period, data=data, document_html=build_html(data).decode("utf-8"),
+                           form=form, draft=draft, versions=versions,
+                           can_edit=current_user.role == Role.COORDINATOR), status
+
+
+@bp.get("/bao-cao")
+@login_required
+def index():
+    context = report_index()
+    own_unit = current_user.unit if current_user.role == Role.REPORTER else None
+    if current_user.role not in READERS and own_unit is None:
+        abort(403)
+    return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS, **context)
+
+
+@bp.get("/bao-cao/<int:plan_id>/<period_code>")
+@roles_required(*READERS)
+def show(plan_id: int, period_code: str):
+    plan, period = _plan_and_period(plan_id, period_code)
+    return _render_show(plan, period, _form_for(get_draft(plan, period)))
+
+
+@bp.get("/bao-cao/<int:plan_id>/<period_code>.<any(pdf, xlsx, html):fmt>")
+@roles_required(*READERS)
+def download(plan_id: int, period_code: str, fmt: str):
+    plan, period = _plan_and_period(plan_id, period_code)
+    data = gather_report_data(plan, period, options=options_from_draft(get_draft(plan, period)))
+    return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, "-du-thao"))
+
+
+def _save_posted_draft(plan, period):
+    """Save the posted form; None when it is invalid (the caller re-renders it)."""
+    form = ReportDraftForm()
+    if not form.validate_on_submit():
+        return None, form
+    draft = save_draft(plan, period, user=current_user, number=form.number.data or "",
+                       report_date=form.report_date.data, signer_title=form.signer_title.data or "",
+                       signer_name=form.signer_name.data or "", recipients=form.recipients.data or "",
+                       summary=form.summary.data or "", proposals=form.proposals.data or "")
+    return draft, form
+
+
+@bp.post("/bao-cao/<int:plan_id>/<period_code>/du-thao")
+@roles_required(Role.COORDINATOR.value)
+def save(plan_id: int, period_code: str):
+    plan, period = _plan_and_period(plan_id, period_code)
+    draft, form = _save_posted_draft(plan, period)
+    if draft is None:
+        flash("Chưa lưu được: vui lòng kiểm tra các ô được đánh dấu.", "error")
+        return _render_show(plan, period, form, 400)
+    db.session.commit()
+    flash("Đã lưu dự thảo báo cáo.", "success")
+    return redirect(url_for("reports.show", plan_id=plan.id, period_code=period.code))
+
+
+@bp.post("/bao-cao/<int:plan_id>/<period_code>/ban-hanh")
+@roles_required(Role.COORDINATOR.value)
+def issue(plan_id: int, period_code: str):
+    plan, period = _plan_and_period(plan_id, period_code)
+    if any(name in request.form for name in FIELDS):
+        # The issue button sits in the draft form: what is on screen is what gets issued.
+        draft, form = _save_posted_draft(plan, period)
+        if draft is None:
+            flash("Chưa ban hành được: vui lòng kiểm tra các ô được đánh dấu.", "error")
+            return _render_show(plan, period, form, 400)
+    report = issue_report(plan, period, user=current_user)
+    db.session.commit()
+    flash(f"Đã ban hành báo cáo {period.label}, phiên bản {report.version}. Bản đã ban hành được lưu nguyên trạng.",
+          "success")
+    return redirect(url_for("reports.show", plan_id=plan.id, period_code=period.code))
+
+
+@bp.get("/bao-cao/da-ban-hanh/<int:report_id>.<any(pdf, xlsx, html, json):fmt>")
+@roles_required(*READERS)
+def issued_file(report_id: int, fmt: str):
+    report = db.session.get(IssuedReport, report_id)
+    if report is None:
+        abort(404)
+    if fmt == "json":
+        content = json.dumps(report.data, ensure_ascii=False, indent=1).encode("utf-8")
+    else:
+        content = getattr(report, fmt)
+    stem = _file_stem(report.plan, report.period, f"-ban-hanh-v{report.version}")
+    return _send(content, fmt, stem)
+
+
+@bp.get("/bao-cao/<int:plan_id>/<period_code>/don-vi/<int:unit_id>.<any(pdf, xlsx, html):fmt>")
+@login_required
+def unit_report(plan_id: int, period_code: str, unit_id: int, fmt: str):
+    """An agency's own quarterly report to Sở KH&CN: its reporters, or anyone who reads every report."""
+    if current_user.role not in READERS and not (
+        current_user.role == Role.REPORTER and current_user.unit_id == unit_id
+    ):
+        abort(403)
+    plan, period = _plan_and_period(plan_id, period_code)
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    data = gather_report_data(plan, period, unit=unit, options=ReportOptions())
+    return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))
