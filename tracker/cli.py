@@ -17,13 +17,16 @@ tracker_cli = AppGroup("tracker", help="Lệnh quản trị hệ thống theo d�
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "reporter", "viewer"]))
 @click.option("--unit", "unit_name", default=None, help="Tên hoặc tên viết tắt của đơn vị (bắt buộc với reporter).")
+@click.option("--area", "area_code", default=None, help="Mã địa bàn của đơn vị, khi tên trùng ở nhiều tỉnh.")
 @click.option("--name", "full_name", default="", help="Họ và tên.")
-def create_user_command(email, password, role, unit_name, full_name):
+def create_user_command(email, password, role, unit_name, area_code, full_name):
     """Tạo người dùng."""
     from tracker.auth.services import UserError, create_user
 
     try:
-        user = create_user(email=email, password=password, role=role, unit_name=unit_name, full_name=full_name)
+        user = create_user(
+            email=email, password=password, role=role, unit_name=unit_name, full_name=full_name, area_code=area_code
+        )
     except UserError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

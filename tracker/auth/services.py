@@ -13,7 +13,8 @@ class UserError(ValueError):
 
 
 def create_user(
-    *, email: str, password: str, role: str, unit_name: str | None = None, full_name: str = ""
+    *, email: str, password: str, role: str, unit_name: str | None = None, full_name: str = "",
+    area_code: str | None = None,
 ) -> User:
     email = email.strip().lower()
     if role not in {r.value for r in Role}:
@@ -29,11 +30,13 @@ def create_user(
     unit = None
     if unit_name:
         matches = find_units(unit_name)
+        if area_code:
+            matches = [u for u in matches if u.area.code == area_code]
         if not matches:
-            raise UserError(f"Không tìm thấy đơn vị '{unit_name}'.")
+            raise UserError(f"Không tìm thấy đơn vị '{unit_name}'" + (f" ở địa bàn '{area_code}'." if area_code else "."))
         if len(matches) > 1:
-            names = "; ".join(f"{u.name} ({u.area.name})" for u in matches)
-            raise UserError(f"Tên đơn vị '{unit_name}' trùng với nhiều đơn vị: {names}.")
+            names = "; ".join(f"{u.name} ({u.area.name}, mã địa bàn {u.area.code})" for u in matches)
+            raise UserError(f"Tên đơn vị '{unit_name}' trùng với nhiều đơn vị: {names}. Chọn địa bàn bằng --area.")
         unit = matches[0]
     if role == Role.REPORTER and unit is None:
         raise UserError("Báo cáo viên phải thuộc một đơn vị (--unit).")
