@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make run` is the development server; production sets TRACKER_ENV=production and SECRET_KEY.
+export TRACKER_ENV ?= development
 
 .PHONY: run serve install install-test system-deps browser-deps migrate seed demo scheduler test test-sqlite test-postgres bench clean
 

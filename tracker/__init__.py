@@ -5,7 +5,7 @@ import os
 
 from flask import Flask, render_template
 
-from config import DevelopmentConfig, ProductionConfig, TestConfig
+from config import DEV_SECRET_KEY, DevelopmentConfig, ProductionConfig, TestConfig
 from tracker.extensions import csrf, db, login_manager, migrate
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
@@ -13,7 +13,8 @@ CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "te
 
 def create_app(config_class=None) -> Flask:
     if config_class is None:
-        config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
+        # Production unless told otherwise: a forgotten setting must not run a server in debug mode.
+        config_class = CONFIGS[os.environ.get("TRACKER_ENV", "production")]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
@@ -22,6 +23,8 @@ def create_app(config_class=None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object(config_class)
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError("SECRET_KEY chưa được đặt: không khởi động ở chế độ production với khóa mặc định.")
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_models()

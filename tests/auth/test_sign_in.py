@@ -1,3 +1,6 @@
+from flask import g
+
+
 def test_sign_in_and_out(client, factory, login):
     user = factory.user(role="coordinator")
     response = login(user)
@@ -33,3 +36,14 @@ def test_next_redirect_is_kept_on_site(client, factory):
 def test_password_is_hashed_with_scrypt(factory):
     user = factory.user(role="viewer")
     assert user.password_hash.startswith("scrypt:")
+
+
+def test_a_new_password_ends_existing_sessions(client, factory, login, db):
+    user = factory.user(role="viewer")
+    login(user)
+    assert client.get("/tong-quan").status_code == 200
+    user.set_password("mat-khau-moi-123")
+    db.session.commit()
+    g.pop("_login_user", None)  # the test's app context outlives requests; a server's does not
+    response = client.get("/tong-quan")
+    assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]

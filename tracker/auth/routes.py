@@ -1,4 +1,5 @@
 """Sign-in and sign-out."""
+import hmac
 from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -18,8 +19,14 @@ login_manager.login_message_category = "warning"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    user_id, _, fingerprint = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(fingerprint, user.session_fingerprint):
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
