@@ -143,3 +143,38 @@ def test_unknown_field_is_refused(db, tmp_path):
     with pytest.raises(LoadError) as caught:
         load_paths([tmp_path])
     assert "trường 'ownr': Trường không được hỗ trợ" in str(caught.value)
+
+
+def test_reload_keeps_a_coordinators_edit_unless_the_document_changes(db, tmp_path, factory):
+    from tracker.items.services import edit_item
+    from tracker.plans.models import PlanItem
+
+    load_paths([write(tmp_path)])
+    from tracker.units.models import Unit
+
+    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/A/1"))
+    finance = db.session.scalar(select(Unit).where(Unit.name == "Sở Tài chính"))
+    coordinator = factory.user(role="coordinator")
+    edit_item(coordinator, item, text="Triển khai chữ ký số (điều chỉnh)", owners=[f"u:{item.owners[0].unit_id}"],
+              coordinators=[f"u:{finance.id}"], deadline=None, note="Ghi chú của điều phối")
+    db.session.flush()
+    assert load_paths([tmp_path]).changes == 0  # the same file: the edit stays
+    db.session.expire_all()
+    item = db.session.get(PlanItem, item.id)
+    assert item.text == "Triển khai chữ ký số (điều chỉnh)" and item.note == "Ghi chú của điều phối"
+    assert [a.label for a in item.coordinators] == ["Sở Tài chính"]
+    # The document itself changes that row's wording: the document wins, with a warning.
+    write(tmp_path, PLAN.replace("Triển khai chữ ký số, owner: Sở TT&TT, years_text", "Chữ ký số toàn tỉnh, owner: Sở TT&TT, years_text"))
+    result = load_paths([tmp_path])
+    db.session.expire_all()
+    item = db.session.get(PlanItem, item.id)
+    assert item.text == "Chữ ký số toàn tỉnh"
+    assert any("đã sửa trong ứng dụng" in w for w in result.warnings)
+    assert [a.label for a in item.coordinators] == ["Sở Tài chính"]  # unchanged in the document
+
+
+def test_malformed_structure_is_a_problem_not_a_crash(db, tmp_path):
+    (tmp_path / "units.yaml").write_text(UNITS.replace("units:\n", "units:\n  - Sở Lạ\n"), encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_paths([tmp_path / "units.yaml"])
+    assert "units.yaml" in str(caught.value) and "không đúng định dạng" in str(caught.value)

@@ -46,6 +46,10 @@ def load_plans_command(paths, as_json):
                 f"  Kinh phí: trung hạn {format_money(totals['state'])}, nguồn khác {format_money(totals['other'])}, "
                 f"tổng {format_money(totals['total'])}."
             )
+            if plan["budget_lines_without_amount"]:
+                click.echo(
+                    f"  ({plan['budget_lines_without_amount']} dòng ghi \"-\": chưa xác định kinh phí, không cộng vào tổng.)"
+                )
     for framework in summary["frameworks"]:
         click.echo(f"Bộ chỉ số {framework['name']}: {framework['indicators']} chỉ số, tối đa {framework['max_points']} điểm.")
     for warning in summary["warnings"]:

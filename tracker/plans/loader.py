@@ -84,9 +84,15 @@ def plan_summary(plan: Plan) -> dict:
             func.coalesce(func.sum(PlanItem.budget_total), 0),
         ).where(PlanItem.plan_id == plan.id, PlanItem.kind == ItemKind.BUDGET)
     ).one()
+    unfixed = db.session.scalar(
+        select(func.count()).where(
+            PlanItem.plan_id == plan.id, PlanItem.kind == ItemKind.BUDGET, PlanItem.budget_total.is_(None)
+        )
+    )
     return {
         "number": plan.number,
         "title": plan.title,
+        "budget_lines_without_amount": unfixed,
         "items": {kind.value: counts.get(kind.value, 0) for kind in ItemKind if kind != ItemKind.TASK or counts.get("task")},
         "budget_total": {"state": int(sums[0]), "other": int(sums[1]), "total": int(sums[2])},
     }
@@ -133,7 +139,11 @@ def load_paths(paths: list[str | Path]) -> LoadResult:
     docs.sort(key=lambda d: (ORDER[d.kind], _area_depth(d), d.path))
     with db.session.no_autoflush:
         for doc in docs:
-            loader.apply(doc)
+            try:
+                loader.apply(doc)
+            except (AttributeError, TypeError, KeyError, ValueError) as error:
+                # A mapping where a list belongs, a string where a mapping belongs...
+                problems.append(Problem(doc.name, "", "", f"Cấu trúc tệp không đúng định dạng ({type(error).__name__}: {error}); xem seed_plans/README.md."))
     if problems:
         raise LoadError(problems)
     db.session.flush()
@@ -728,23 +738,34 @@ class _Loader:
             }
             values["search_text"] = fold_search(f"{values['code']} {values['text']}")
             values.update(self.kind_values(doc, node, kind))
+            wanted = [("owner", t, x) for t, x in owners] + [("coordinator", t, x) for t, x in coordinators]
+            wanted_plain = [[role, written, _who_key(who)] for role, written, who in wanted]
+            loaded_now = {key: _plain_value(value) for key, value in values.items()}
+            loaded_now["assignments"] = wanted_plain
             item = ctx.items.get(ref)
             created = item is None
+            changes: dict = {}
             if created:
-                item = PlanItem(plan=ctx.plan, ref=ref, **values)
+                item = PlanItem(plan=ctx.plan, ref=ref, loaded_values=loaded_now, **values)
                 db.session.add(item)
                 db.session.flush()
                 self.result.changes += 1
-                changes = {}
             else:
-                changes = self.set_fields(item, values)
-            wanted = [("owner", t, x) for t, x in owners] + [("coordinator", t, x) for t, x in coordinators]
-            current = [(a.role, a.name_as_written, a.unit or a.group) for a in item.assignments]
-            if current != wanted:
+                previous = item.loaded_values or {}
+                # Only what the document changed since the last load; an edit made in the app stays.
+                changed = {k: v for k, v in values.items() if k not in previous or previous[k] != loaded_now[k]}
+                for key in changed:
+                    if key in previous and _plain_value(getattr(item, key)) != previous[key]:
+                        self.warn(doc, node, f"{ref}: trường '{key}' đã sửa trong ứng dụng được thay bằng nội dung mới của văn bản.")
+                changes = self.set_fields(item, changed)
+            current = [[a.role, a.name_as_written, _who_key(a.unit or a.group)] for a in item.assignments]
+            previous_assignments = (item.loaded_values or {}).get("assignments") if not created else None
+            document_changed = created or previous_assignments is None or previous_assignments != wanted_plain
+            if document_changed and current != wanted_plain:
                 if not created:
-                    changes["assignments"] = [
-                        [f"{r}: {t}" for r, t, _ in current], [f"{r}: {t}" for r, t, _ in wanted]
-                    ]
+                    if previous_assignments is not None and current != previous_assignments:
+                        self.warn(doc, node, f"{ref}: đơn vị chủ trì/phối hợp đã sửa trong ứng dụng được thay theo văn bản.")
+                    changes["assignments"] = [[f"{r}: {t}" for r, t, _ in current], [f"{r}: {t}" for r, t, _ in wanted_plain]]
                     self.result.changes += 1
                 item.assignments.clear()
                 db.session.flush()
@@ -754,6 +775,8 @@ class _Loader:
                         unit=who if isinstance(who, Unit) else None,
                         group=who if isinstance(who, UnitGroup) else None,
                     ))
+            if not created and item.loaded_values != loaded_now:
+                item.loaded_values = loaded_now
             if changes and not created:
                 record(actor=None, actor_label=ACTOR, action="item.update", entity_type="plan_item",
                        entity_id=item.id, summary=f"Cập nhật {ref} từ {doc.name}", changes=changes)
@@ -930,6 +953,23 @@ class _PlanContext:
     position: list[int]
     issues: list
     budget_rows: list
+
+
+def _who_key(who) -> str | None:
+    if isinstance(who, Unit):
+        return f"unit:{who.id}"
+    if isinstance(who, UnitGroup):
+        return f"group:{who.id}"
+    return None
+
+
+def _plain_value(value):
+    """A value as stored in `loaded_values` (JSON): decimals and dates as text."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _split_major(text: str) -> list[str]:

@@ -189,6 +189,10 @@ class PlanItem(db.Model):
     completed_on: Mapped[date | None]
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # What the document said at the last load: a reload applies only what the document changed,
+    # so a coordinator's edit in the app survives reloading an unchanged file.
+    loaded_values: Mapped[dict] = mapped_column(JSON, default=dict)
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,8 +1,8 @@
 """Initial schema
 
-Revision ID: 50c09e4a07cf
+Revision ID: 6e727e5e9a31
 Revises: 
-Create Date: 2026-11-22 08:00:05.778841
+Create Date: 2026-11-22 08:17:16.326100
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '50c09e4a07cf'
+revision = '6e727e5e9a31'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -428,6 +428,7 @@ def upgrade():
     sa.Column('amount_disbursed', sa.BigInteger(), nullable=True),
     sa.Column('completed_on', sa.Date(), nullable=True),
     sa.Column('last_update_at', tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('loaded_values', sa.JSON(), nullable=False),
     sa.Column('created_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['appendix_id'], ['appendix.id'], name=op.f('fk_plan_item_appendix_id_appendix'), ondelete='CASCADE'),
