@@ -32,6 +32,8 @@ class Obligation:
     update: StatusUpdate | None  # the latest version of this unit's update, if any
     # The last accepted version: a correction under way (a newer draft) does not undo a submission.
     accepted: StatusUpdate | None = None
+    # When the unit first submitted for this period: a later correction does not make it late.
+    first_submitted_at: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -50,8 +52,7 @@ class Obligation:
     def submitted_at(self) -> datetime | None:
         if not self.is_submitted:
             return None
-        first = self.accepted if self.state == UpdateState.ACCEPTED and self.accepted is not None else self.update
-        return first.submitted_at
+        return self.first_submitted_at or self.update.submitted_at
 
     @property
     def submitted_on_time(self) -> bool | None:
@@ -75,7 +76,13 @@ def item_owes_in(item: PlanItem, period: ReportingPeriod) -> bool:
     if start is not None and period.year < start:
         return False
     if item.status in (ItemStatus.DONE, ItemStatus.CANCELLED):
+        # A cancellation records no completion date: the acceptance that closed the item stands in,
+        # so closing an item never erases the periods it did report in.
         finished = item.completed_on
+        if finished is None and item.last_update_at is not None:
+            from tracker.core.time import to_local
+
+            finished = to_local(item.last_update_at).date()
         return finished is not None and finished >= period.data_start
     return True
 
@@ -99,6 +106,7 @@ def obligations_for_period(
         .where(PlanItem.kind.in_([k.value for k in REPORTING_KINDS]))
         .options(
             selectinload(PlanItem.plan).selectinload(Plan.area),
+            selectinload(PlanItem.appendix),
             selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
             selectinload(PlanItem.assignments)
             .selectinload(ItemAssignment.group)
@@ -114,6 +122,7 @@ def obligations_for_period(
 
     latest: dict[tuple[int, int], StatusUpdate] = {}
     accepted: dict[tuple[int, int], StatusUpdate] = {}
+    first_submitted: dict[tuple[int, int], datetime] = {}
     updates = db.session.scalars(
         select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
     )
@@ -122,6 +131,8 @@ def obligations_for_period(
         latest[key] = update  # ordered by version: the last wins
         if update.state == UpdateState.ACCEPTED:
             accepted[key] = update
+        if update.submitted_at is not None and (key not in first_submitted or update.submitted_at < first_submitted[key]):
+            first_submitted[key] = update.submitted_at
 
     on = period.submission_deadline
     result = []
@@ -130,5 +141,5 @@ def obligations_for_period(
             if unit_ids is not None and unit.id not in unit_ids:
                 continue
             key = (item.id, unit.id)
-            result.append(Obligation(unit, item, period, latest.get(key), accepted.get(key)))
+            result.append(Obligation(unit, item, period, latest.get(key), accepted.get(key), first_submitted.get(key)))
     return result
