@@ -130,6 +130,21 @@ def test_reporting_completeness_per_unit_and_period(client, viewer, board):
     assert re.search(r"Chưa bắt đầu</span> <strong>1</strong>", summary)
 
 
+def test_reporting_cells_link_to_the_units_row_for_that_period(client, viewer, board):
+    # A cell "sent/owed" used to link to the plan's item list of the unit: no period, budget lines
+    # included, the same list for every column. It now opens the unit's row for that period.
+    html = client.get(f"/tong-quan?ke-hoach={board['plan'].id}").get_data(as_text=True)
+    grid = html[html.index('<table class="table grid">'):]
+    for unit, period in ((board["unit_b"], board["previous"]), (board["unit_a"], board["current"])):
+        href = f'/don-vi/{unit.id}#ky-{period.code}'
+        cell = re.search(rf'href="{re.escape(href)}"[^>]*>(\d+)/(\d+)</a>', grid)
+        assert cell, href
+        sent, owed = cell.groups()
+        page = client.get(f"/don-vi/{unit.id}").get_data(as_text=True)
+        row = re.sub(r"\s+", " ", _row(page, f'id="ky-{period.code}"'))
+        assert f'<td class="num">{owed}</td><td class="num">{sent}</td>' in row, row
+
+
 def test_most_overdue_items_first(client, viewer, board):
     html = client.get(f"/tong-quan?ke-hoach={board['plan'].id}").get_data(as_text=True)
     section = html[html.index("Hạng mục quá hạn lâu nhất"):]

@@ -39,6 +39,16 @@ def test_framework_list(client, factory, login, tree):
     assert "DTI cấp tỉnh thử" in html and f"/bo-chi-so/{tree['fw'].id}" in html
 
 
+def test_framework_list_counts_linked_items(client, factory, login, tree):
+    # The row is a dict: `row.items` gave the dict's method, printed as "<built-in method items ...>".
+    login(factory.user(role="viewer"))
+    html = " ".join(client.get("/bo-chi-so").get_data(as_text=True).split())
+    assert "built-in method" not in html
+    row = html[html.index("DTI cấp tỉnh thử"):]
+    row = row[: row.index("</tr>")]
+    assert row.endswith('<td class="num">4</td><td class="num">1</td>'), row  # 4 indicators, 1 linked item
+
+
 def test_framework_tree_with_points_inputs_providers_and_items(client, factory, login, tree):
     login(factory.user(role="reporter"))
     html = " ".join(client.get(f"/bo-chi-so/{tree['fw'].id}").get_data(as_text=True).split())

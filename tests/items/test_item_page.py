@@ -177,3 +177,45 @@ def test_long_history_shows_recent_periods_and_links_to_the_rest(client, db, fac
     assert "Báo cáo 1/2019" not in html
     full = client.get(f"/hang-muc/{item.id}?lich-su=tat-ca").get_data(as_text=True)
     assert "Báo cáo 1/2019" in full and "Xem toàn bộ lịch sử" not in full
+
+
+def test_audit_trail_shows_labels_not_codes(client, db, factory, login, data):
+    # What an accepted update records on the item (recompute_item_state): codes, đồng, percent.
+    db.session.add(AuditEntry(action="update_state", entity_type="plan_item", entity_id=data["item"].id,
+                              summary="Cập nhật tình trạng hạng mục theo báo cáo được chấp nhận",
+                              changes={"status": ["not_started", "in_progress"], "progress": [0, 55],
+                                       "amount_committed": [None, 750000000], "achieved_value": ["12.5", "45.5"],
+                                       "completed_on": [None, "2026-03-31"]}))
+    db.session.commit()
+    login(factory.user(role="viewer"))
+    html = " ".join(client.get(f"/hang-muc/{data['item'].id}").get_data(as_text=True).split())
+    audit = html[html.index('id="nhat-ky"'):]
+    for text in ("Tình trạng: Chưa triển khai → Đang triển khai", "Tiến độ: 0 % → 55 %",
+                 "Kinh phí đã cam kết: (trống) → 750.000.000 đ", "Giá trị đạt được: 12,5 → 45,5",
+                 "Ngày hoàn thành: (trống) → 31/03/2026"):
+        assert text in audit, text
+    for code in ("not_started", "in_progress", "amount_committed", "750000000"):
+        assert code not in audit, code
+
+
+def test_audit_value_translates_known_codes_without_a_field_name():
+    from tracker.main.navigation import audit_value
+
+    assert audit_value("reporter") == "Báo cáo viên đơn vị"
+    assert audit_value("returned") == "Bị trả lại"
+    assert audit_value("Kế hoạch số 1") == "Kế hoạch số 1"
+    assert audit_value("abc", "achieved_value") == "abc"
+
+
+def test_coordinating_reporter_finds_the_contribution_form_from_the_item(client, factory, login, data):
+    # A phối hợp unit's reporter had no way to the contribution form but typing its address.
+    login(factory.user(role="reporter", unit=data["partner"]))
+    html = client.get(f"/hang-muc/{data['item'].id}").get_data(as_text=True)
+    href = f"/cap-nhat/{data['item'].id}/{data['current'].code}#y-kien-phoi-hop"
+    assert f'href="{href}"' in html and "Ghi ý kiến phối hợp" in html
+    page = client.get(href.split("#")[0]).get_data(as_text=True)
+    assert 'id="y-kien-phoi-hop"' in page
+    client.post("/dang-xuat")
+    login(factory.user(role="reporter", unit=data["owner"]))
+    html = client.get(f"/hang-muc/{data['item'].id}").get_data(as_text=True)
+    assert "Ghi ý kiến phối hợp" not in html and "Cập nhật tiến độ" in html

@@ -36,7 +36,10 @@ def test_closed_period_refuses_submissions_except_with_an_exception(client, db, 
 
     as_user(world.reporter)
     page = client.get(url).get_data(as_text=True)
-    assert "Kỳ báo cáo đã khóa" in page and "chưa được cho phép nộp muộn" in page
+    assert f"Kỳ báo cáo {period.label} đã khóa ngày" in page and "chưa được cho phép nộp muộn" in page
+    banner = page[page.index('class="deadline'):]
+    banner = banner[: banner.index("<section")]
+    assert banner.count("đã khóa ngày") == 1, banner  # said once, not twice
     response = client.post(url, data=form(action="submit", done_text="Nộp sau khi khóa sổ."), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "không gửi được báo cáo" in html and "Nội dung đã được lưu nháp." in html

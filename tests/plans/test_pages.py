@@ -152,3 +152,31 @@ def test_filters(client, viewer, plan_data):
 def test_unknown_plan_or_appendix_is_404(client, viewer, plan_data):
     assert client.get("/ke-hoach/999999").status_code == 404
     assert client.get(f"/ke-hoach/{plan_data['plan'].id}?phu-luc=9").status_code == 404
+
+
+def test_search_words_match_whole_words_only(client, viewer, plan_data, factory):
+    # "chu ky so" once found every item with "chu…", "…ky…" and "…so…" anywhere, e.g. "Chương trình
+    # nâng cao kỹ năng số": each word now has to be a whole word, unless the phrase itself matches.
+    noise = factory.item(plan_data["plan"], kind="project", owner=plan_data["noivu"], code="9",
+                         text="Chương trình nâng cao nhận thức, kỹ năng trong nền kinh tế số")
+    reordered = factory.item(plan_data["plan"], kind="project", owner=plan_data["noivu"], code="10",
+                             text="Số hóa: ký số văn bản, chữ viết tay")
+    found = item_ids(client.get(f"/ke-hoach/{plan_data['plan'].id}", query_string={"q": "chu ky so", "phu-luc": "tat-ca"})
+                     .get_data(as_text=True))
+    assert plan_data["t1"].id in found and plan_data["p1"].id in found
+    assert noise.id not in found
+    assert reordered.id in found  # every word, in any order
+    # A phrase cut short still finds what starts with it.
+    found = item_ids(client.get(f"/ke-hoach/{plan_data['plan'].id}", query_string={"q": "chu ky s", "phu-luc": "tat-ca"})
+                     .get_data(as_text=True))
+    assert plan_data["t1"].id in found and noise.id not in found
+
+
+def test_all_tab_gives_budget_lines_no_status_of_their_own(client, viewer, plan_data):
+    # A budget line is reported through its project: "Chưa triển khai" next to an in-progress project's
+    # money was wrong. The "Tất cả" tab names the project instead.
+    html = client.get(f"/ke-hoach/{plan_data['plan'].id}?phu-luc=tat-ca").get_data(as_text=True)
+    row = html[html.index(f'id="hm-{plan_data["b1"].id}"'):]
+    row = " ".join(row[: row.index("</tr>")].split())
+    assert "Chưa triển khai" not in row and "badge" not in row
+    assert f'Theo dự án <a href="/hang-muc/{plan_data["p1"].id}">' in row

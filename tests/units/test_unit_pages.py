@@ -49,6 +49,18 @@ def test_unit_index_lists_the_area_with_counts_and_groups(client, reader, units)
     assert "Sở Y tế" in table and f'/don-vi/{units["taichinh"].id}"' not in table
 
 
+def test_unit_index_sorts_names_the_vietnamese_way(client, factory, reader, units):
+    # Code-point order put "Đài ..." and "Ủy ban ..." after "Văn phòng ...", at the end of the list.
+    for name in ("Ủy ban nhân dân tỉnh Thử", "Đài Phát thanh và Truyền hình", "Văn phòng Ủy ban nhân dân tỉnh",
+                 "Ban Dân tộc", "Đại học Thử"):
+        factory.unit(name, area=units["area"])
+    html = client.get(f"/don-vi?khu-vuc={units['area'].id}").get_data(as_text=True)
+    table = html[: html.index("Nhóm đơn vị")]
+    names = re.findall(r'<a href="/don-vi/\d+">([^<]+)</a>', table)
+    assert names == ["Ban Dân tộc", "Đại học Thử", "Đài Phát thanh và Truyền hình", "Sở Nội vụ", "Sở Tài chính",
+                     "Sở Y tế", "Ủy ban nhân dân tỉnh Thử", "Văn phòng Ủy ban nhân dân tỉnh"], names
+
+
 def test_unit_page_lists_owned_coordinated_and_group_items(client, reader, units):
     html = " ".join(client.get(f"/don-vi/{units['noivu'].id}").get_data(as_text=True).split())
     owned = html[html.index('id="chu-tri"'): html.index('id="phoi-hop"')]

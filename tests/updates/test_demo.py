@@ -48,6 +48,9 @@ def check_demo(db, runner, client):
     states = Counter(u.state for u in samples)
     assert {"draft", "submitted", "returned", "accepted", "superseded"} <= set(states)
     assert all(u.difficulties and u.proposals for u in samples)
+    # A sample is written before it is sent, and reviewed after ("Soạn 15:05 · Gửi 15:00" read oddly).
+    assert all(u.created_at <= u.submitted_at for u in samples if u.submitted_at is not None)
+    assert all(u.submitted_at <= u.reviewed_at for u in samples if u.reviewed_at is not None)
     assert all(u.item.plan.number == "222/KH-UBND" for u in samples)
     assert any(u.unit_id == tttt.id and u.period.year == 2024 for u in samples)  # the history before the merger
 

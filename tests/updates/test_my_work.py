@@ -127,3 +127,62 @@ def test_only_reporters(client, world, as_user):
     for user in (world.coordinator, world.viewer, world.admin):
         as_user(user)
         assert client.get("/viec-cua-toi").status_code == 403
+
+
+def shown_items(html):
+    return set(re.findall(r'href="/cap-nhat/(\d+)/', html))
+
+
+def test_filters_by_state_appendix_and_words_with_counts_of_everything(client, db, factory, world, as_user):
+    # 68+ rows in one form was unusable: the page counts rows per state (each a filter link) and
+    # filters by plan, appendix, state and words.
+    for n in range(4):  # enough rows for the filter bar
+        factory.item(world.plan, kind="project", owner=world.khcn, text=f"Dự án bổ sung {n}", start_year=2021,
+                     end_year=2025)
+    db.session.commit()
+    as_user(world.reporter)
+    data = {"action": "submit"}
+    data.update(row(world.project, world.khcn, status="in_progress", progress="50", done_text="Đã lắp máy chủ."))
+    assert client.post("/viec-cua-toi", data=data).status_code == 302
+
+    html = client.get("/viec-cua-toi").get_data(as_text=True)
+    flat = " ".join(html.split())
+    assert "<strong>9</strong> hạng mục phải báo cáo: <strong>8</strong> cần nhập hoặc gửi" in flat
+    assert re.search(r"Chưa báo cáo <span class=\"count\">8</span>", flat)
+    assert re.search(r"Đã gửi, chờ duyệt <span class=\"count\">1</span>", flat)
+    assert 'name="phu-luc"' in html and 'name="trang-thai"' in html and 'name="q"' in html
+
+    submitted = client.get("/viec-cua-toi?trang-thai=submitted").get_data(as_text=True)
+    assert shown_items(submitted) == {str(world.project.id)}
+    assert "Đang hiện 1/9 hạng mục" in submitted
+    assert re.search(r"Chưa báo cáo <span class=\"count\">8</span>", " ".join(submitted.split()))  # counts stay whole
+
+    documents = client.get(f"/viec-cua-toi?phu-luc={world.document.appendix_id}").get_data(as_text=True)
+    assert shown_items(documents) == {str(world.document.id)}
+
+    words = client.get("/viec-cua-toi", query_string={"q": "chu ky so"}).get_data(as_text=True)
+    assert shown_items(words) == {str(world.project_tttt.id)}  # "Triển khai nền tảng chữ ký số"
+
+    nothing = client.get("/viec-cua-toi?trang-thai=returned").get_data(as_text=True)
+    assert "Không có hạng mục nào phù hợp với bộ lọc" in nothing and not shown_items(nothing)
+
+
+def test_saving_a_filtered_page_keeps_the_filter_and_the_rows_with_errors(client, db, world, as_user):
+    as_user(world.reporter)
+    html = client.get("/viec-cua-toi?trang-thai=not_started").get_data(as_text=True)
+    assert 'action="/viec-cua-toi?ky=' in html and "trang-thai=not_started" in html
+    url = f"/viec-cua-toi?ky={world.period.code}&trang-thai=not_started"
+    data = {"action": "draft"}
+    data.update(row(world.project, world.khcn, status="in_progress", progress="30", done_text="Khởi động."))
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    assert "trang-thai=not_started" in response.headers["Location"]
+    # The saved row is a draft now, so no longer "Chưa báo cáo"; a row sent back with an error stays
+    # on the page although it no longer matches the filter.
+    data = {"action": "draft"}
+    data.update(row(world.document, world.khcn, status="in_progress", progress="150", done_text="Đang soạn."))
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert str(world.document.id) in shown_items(html)
+    assert 'value="150"' in html and "Tiến độ phải là số nguyên từ 0 đến 100" in html

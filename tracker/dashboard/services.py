@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tracker.core.text import vietnamese_sort_key
 from tracker.extensions import db
 from tracker.main.completeness import COMPLETENESS_LABELS, Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
@@ -135,7 +136,7 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
     units: dict[int, UnitRow] = {}
     for (unit_id, period_id), entry in grid.items():
         units.setdefault(unit_id, UnitRow(entry.unit, {})).cells[period_id] = entry
-    unit_rows = sorted(units.values(), key=lambda row: row.unit.name)
+    unit_rows = sorted(units.values(), key=lambda row: vietnamese_sort_key(row.unit.name))
 
     current = periods[0] if periods else None
     summary: dict[str, list[Unit]] = {key: [] for key in COMPLETENESS_LABELS if key != "none"}

@@ -4,7 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.auth.permissions import can_edit_items, can_write_update, coordinator_required, read_required
+from tracker.auth.permissions import (
+    can_edit_items,
+    can_write_contribution,
+    can_write_update,
+    coordinator_required,
+    read_required,
+)
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, ItemIndicatorLink
@@ -46,6 +52,8 @@ def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
         period=period,
         can_edit=can_edit,
         can_update=period is not None and can_write_update(current_user, item, period.submission_deadline),
+        # A coordinating (phối hợp) unit's reporter writes its contribution on the period's update page.
+        can_contribute=period is not None and can_write_contribution(current_user, item, today),
         link_form=link_form,
         confirm_form=ConfirmForm(),
         timeliness=timeliness(item, today) if item.kind in STATUS_KINDS else None,

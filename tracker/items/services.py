@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import diff, record
 from tracker.auth.models import User
-from tracker.core.text import fold_search
+from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.core.time import to_local
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
@@ -25,7 +25,7 @@ AUDIT_ENTITY = "plan_item"
 
 # Fields of an update a reader compares from one version to the next.
 UPDATE_FIELDS = {
-    "status": "Trạng thái",
+    "status": "Tình trạng",  # as on the update form; "Trạng thái" is the report's (draft, sent...)
     "progress": "Tiến độ (%)",
     "achieved_value": "Giá trị đạt được",
     "amount_committed": "Kinh phí đã cam kết",
@@ -237,6 +237,7 @@ def assignable_choices(item: PlanItem) -> list[tuple[str, str]]:
     units = db.session.scalars(
         select(Unit).where(Unit.area_id.in_(area_ids)).options(selectinload(Unit.successor)).order_by(Unit.name)
     ).all()
+    units = sorted(units, key=lambda u: vietnamese_sort_key(u.name))
     groups = db.session.scalars(select(UnitGroup).where(UnitGroup.area_id.in_(area_ids)).order_by(UnitGroup.name)).all()
     choices = []
     for unit in units:

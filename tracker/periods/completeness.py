@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.core.text import vietnamese_sort_key
 from tracker.core.time import to_local
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
@@ -130,5 +131,5 @@ def unit_grid(period: ReportingPeriod, today: date) -> tuple[list[UnitRow], Tall
             t.states[state] += 1
             if state in ("submitted", "accepted") and update is not None and _late(update.submitted_at, period):
                 t.late += 1
-    ordered = sorted(rows.values(), key=lambda r: (-(r.tally.owed - r.tally.sent), r.unit.name))
+    ordered = sorted(rows.values(), key=lambda r: (-(r.tally.owed - r.tally.sent), vietnamese_sort_key(r.unit.name)))
     return ordered, total

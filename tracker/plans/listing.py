@@ -5,6 +5,7 @@ number) and filter in Python: the same objects then give every tab's count.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -86,8 +87,9 @@ def matches_search(item: PlanItem, query: str) -> bool:
     text = item_search_text(item)
     if folded in text:
         return True
-    # Every word somewhere in the text: "so ky chu" still finds "chữ ký số".
-    return all(word in text for word in folded.split())
+    # Every word somewhere in the text, as a whole word: "so ky chu" still finds "chữ ký số", but
+    # "chu ky so" does not find "chương trình ... kỹ năng số" ("chu" is only part of "chuong").
+    return all(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for word in folded.split())
 
 
 def assignment_options():

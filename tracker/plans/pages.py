@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from tracker.core.text import vietnamese_sort_key
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
 from tracker.main.services import plan_summaries
@@ -139,7 +140,7 @@ def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> Pla
         total_matches=len(matched),
         rows=rows,
         matched=matched,
-        units=sorted(units.values(), key=lambda u: u.name),
+        units=sorted(units.values(), key=lambda u: vietnamese_sort_key(u.name)),
         years=plan_years(plan, items),
         indicators=sorted(indicators.items(), key=lambda pair: pair[1]),
         sections=sections,

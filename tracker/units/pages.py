@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.core.text import fold_search
+from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.extensions import db
 from tracker.main.completeness import Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
@@ -47,6 +47,7 @@ def units_index(area: Area | None, query: str = "") -> tuple[list[UnitRow], list
         .options(selectinload(Unit.successor), selectinload(Unit.aliases), selectinload(Unit.parent))
         .order_by(Unit.name)
     ).all()
+    units = sorted(units, key=lambda u: vietnamese_sort_key(u.name))  # "Đ…", "Ủ…" in their places
     folded = fold_search(query)
     if folded:
         units = [

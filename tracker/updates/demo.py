@@ -198,8 +198,10 @@ def _samples(plan, periods, today, users, khcn, office, tttt) -> int:
             deadline = period.submission_deadline
             update.submitted_at = _at(deadline + timedelta(days=3) if late else deadline - timedelta(days=2 + n % 4))
             update.submitted_by = author
+            update.created_at = update.submitted_at - timedelta(hours=2)  # written before it was sent
         if state in (UpdateState.ACCEPTED, UpdateState.RETURNED, UpdateState.SUPERSEDED):
-            update.reviewed_at = _at(min(today, period.consolidated_deadline), 15)
+            # Reviewed after it was sent (both are capped at "now" for the current period).
+            update.reviewed_at = max(_at(min(today, period.consolidated_deadline), 15), update.submitted_at)
             update.reviewed_by = coordinator
             update.review_comment = comment
         db.session.add(update)

@@ -21,11 +21,13 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.core.text import fold_search
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.obligations import REPORTING_KINDS, obligations_for_period
 from tracker.periods.services import current_period, deadline_info, get_period
+from tracker.plans.listing import matches_search
 from tracker.plans.models import STATUS_LABELS, PlanItem
 from tracker.updates import services
 from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
@@ -278,6 +280,67 @@ class Row:
         return self.update is None or self.update.state in services.EDITABLE
 
 
+# The states of an obligation, in the order a reporter works through them.
+WORK_STATES = {"not_started": "Chưa báo cáo", "draft": "Bản nháp", "returned": "Bị trả lại",
+               "submitted": "Đã gửi, chờ duyệt", "accepted": "Đã chấp nhận"}
+
+
+@dataclass
+class WorkFilter:
+    """The filters of "Việc của tôi": plan, appendix, state of the unit's report, words of the item."""
+
+    plan_id: int | None = None
+    appendix_id: int | None = None
+    state: str = ""
+    query: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "WorkFilter":
+        state = args.get("trang-thai", "")
+        return cls(plan_id=_int(args.get("ke-hoach")), appendix_id=_int(args.get("phu-luc")),
+                   state=state if state in WORK_STATES else "", query=(args.get("q") or "").strip()[:200])
+
+    @property
+    def active(self) -> bool:
+        return bool(self.plan_id or self.appendix_id or self.state or fold_search(self.query))
+
+    def args(self, **changes) -> dict:
+        """The filters as query arguments (for links and the form's action), with `changes` applied."""
+        values = {"ke-hoach": self.plan_id, "phu-luc": self.appendix_id, "trang-thai": self.state, "q": self.query}
+        values.update(changes)
+        return {key: value for key, value in values.items() if value}
+
+    def matches(self, row: "Row") -> bool:
+        item = row.obligation.item
+        return ((self.plan_id is None or item.plan_id == self.plan_id)
+                and (self.appendix_id is None or item.appendix_id == self.appendix_id)
+                and (not self.state or row.obligation.state == self.state)
+                and matches_search(item, self.query))
+
+
+@dataclass
+class WorkSummary:
+    """Counts over every row the unit owes (not only the shown ones), for the summary and the filters."""
+
+    total: int
+    states: dict  # state -> rows
+    plans: list  # (plan, rows)
+    appendices: list  # (plan, appendix, rows)
+
+
+def _summary_of(rows: list[Row]) -> WorkSummary:
+    states = {state: 0 for state in WORK_STATES}
+    plans: dict[int, list] = {}
+    appendices: dict[int, list] = {}
+    for row in rows:
+        item = row.obligation.item
+        states[row.obligation.state] = states.get(row.obligation.state, 0) + 1
+        plans.setdefault(item.plan_id, [item.plan, 0])[1] += 1
+        appendices.setdefault(item.appendix_id, [item.plan, item.appendix, 0])[2] += 1
+    return WorkSummary(len(rows), states, [tuple(v) for v in plans.values()],
+                       sorted((tuple(v) for v in appendices.values()), key=lambda v: (v[0].id, v[1].position)))
+
+
 def _reportable_periods(unit_ids: set[int], today) -> list[ReportingPeriod]:
     """Periods a reporter may work on: begun, and open (or closed with an exception for the unit)."""
     periods = db.session.scalars(
@@ -317,11 +380,15 @@ def _row_defaults(obligation) -> dict:
     return {"status": "not_started", "progress": 0}
 
 
-def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, status=200):
+def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, status=200, keep=frozenset()):
+    """The page; with filters, only the matching rows, and always those in `keep` (rows to look at again)."""
+    work_filter = WorkFilter.from_args(request.args)
+    shown = [row for row in rows if row.key in keep or work_filter.matches(row)]
     return render_template(
-        "updates/my_work.html", period=period, periods=periods, rows=rows, today=today,
+        "updates/my_work.html", period=period, periods=periods, rows=shown, today=today,
         deadline=deadline_info(period, today, unit_ids) if period is not None else None,
         form=CsrfForm(), message=message, STATUS_LABELS=STATUS_LABELS,
+        filter=work_filter, summary=_summary_of(rows), work_states=WORK_STATES,
     ), status
 
 
@@ -416,7 +483,8 @@ def my_work():
             if f"{prefix}present" in request.form and row.editable:
                 row.values = {name: request.form.get(prefix + name, "") for name in FIELDS}
         return _render_my_work(period, periods, rows, today, unit_ids, status=409,
-                               message=services.stale_message(None) + " Chưa dòng nào được lưu.")
+                               message=services.stale_message(None) + " Chưa dòng nào được lưu.",
+                               keep={row.key for row in rows if f"r-{row.key}-present" in request.form})
     except services.NotAllowed:
         db.session.rollback()
         _unlink(written)
@@ -440,11 +508,12 @@ def my_work():
             row.warnings = next((r.warnings for r in rows if r.key == row.key), [])
         message = (f"{summary} {len(typed)} hạng mục cần xem lại (các dòng đánh dấu đỏ); "
                    "nội dung bạn nhập vẫn được giữ nguyên.")
-        return _render_my_work(period, periods, fresh, today, unit_ids, message=message, status=422)
+        return _render_my_work(period, periods, fresh, today, unit_ids, message=message, status=422,
+                               keep=set(typed))
     flash(summary, "success")
     for row, warning in warnings:
         flash(f"{row.obligation.item.display_code}: {warning}", "warning")
-    return redirect(url_for("updates.my_work", ky=period.code))
+    return redirect(url_for("updates.my_work", ky=period.code, **WorkFilter.from_args(request.args).args()))
 
 
 # --- review --------------------------------------------------------------------------------------
