@@ -155,3 +155,73 @@ def test_audit_page_lists_changes(client, db, admin, area_units):
     assert "Tạo đơn vị Sở Du lịch" in html and "Quản Trị Viên" in html
     assert "Tạo đơn vị Sở Du lịch" not in client.get("/quan-tri/nhat-ky?loai=user").get_data(as_text=True)
     assert "Tạo đơn vị Sở Du lịch" in client.get("/quan-tri").get_data(as_text=True)
+
+
+def test_a_name_of_another_unit_is_refused_as_alias_or_short_name(client, db, admin, area_units):
+    """"Sở Tài chính" as an alias of Sở Nội vụ would make the name ambiguous for the loader and create-user."""
+    area, noivu, _ = area_units
+    response = client.post(f"/quan-tri/don-vi/{noivu.id}", data={
+        "area_id": area.id, "name": "Sở Nội vụ", "short_name": "", "kind": "department", "parent_name": "",
+        "aliases": "SNV\nsở tài  chính", "note": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "&#39;sở tài chính&#39; đã là tên của đơn vị Sở Tài chính trong địa bàn này." in html
+    assert "SNV\nsở tài  chính</textarea>" in html  # what was typed stays
+    db.session.expire_all()
+    assert noivu.aliases == []
+    response = client.post(f"/quan-tri/don-vi/{noivu.id}", data={
+        "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "parent_name": "sở nội vụ"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400  # on the field it concerns, not on the name
+    assert 'name="parent_name" type="text" value="sở nội vụ">' in html
+    assert html.index("Một đơn vị không thể là cấp trên của chính nó.") > html.index('name="parent_name"')
+    client.post(f"/quan-tri/don-vi/{noivu.id}", data={
+        "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "aliases": "SNV"})
+    response = client.post("/quan-tri/don-vi/moi", data={
+        "area_id": area.id, "name": "Sở Ngoại vụ", "short_name": "snv", "kind": "department"})
+    assert response.status_code == 400
+    assert "&#39;snv&#39; đã là tên của đơn vị Sở Nội vụ trong địa bàn này." in response.get_data(as_text=True)
+
+
+def test_audit_entries_read_in_vietnamese(client, db, admin, area_units, factory):
+    """No stored codes on the audit page: field names, roles, statuses, money and entity types in words."""
+    from tracker.audit.services import record
+
+    _, noivu, _ = area_units
+    client.post("/quan-tri/nguoi-dung/moi", data={
+        "email": "bc@noivu.vn", "role": "reporter", "unit_id": noivu.id, "active": "y",
+        "password": "mat-khau-123", "confirm": "mat-khau-123"})
+    record(actor=None, action="update_state", entity_type="plan_item", entity_id=1, actor_label="hệ thống",
+           summary="Cập nhật tình trạng", changes={"status": ["not_started", "in_progress"], "progress": [0, 70],
+                                                   "amount_disbursed": [None, 7_000_000_000]})
+    record(actor=admin, action="report.draft_saved", entity_type="report_draft", entity_id=1,
+           summary="Cập nhật dự thảo", changes={"signer_name": [None, "Nguyễn Văn A"], "number": [None, ""]})
+    html = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    for expected in ["Vai trò: (trống) → Báo cáo viên đơn vị", ": Chưa triển khai → Đang triển khai",
+                     "Tiến độ: 0 % → 70 %", "Kinh phí đã giải ngân: (trống) → 7.000.000.000 đ",
+                     "Người ký: (trống) → Nguyễn Văn A", "Dự thảo báo cáo tổng hợp"]:
+        assert expected in html, expected
+    assert "(trống) → (trống)" not in html
+    for code in ["reporter", "not_started", "signer_name", "report_draft #"]:
+        assert code not in html.split("<main")[-1], code
+
+
+def test_unit_choices_say_which_province_a_shared_name_belongs_to(client, admin, area_units, factory):
+    factory.unit("Sở Nội vụ", area=factory.area(name="Tỉnh Khác"))
+    html = client.get("/quan-tri/nguoi-dung/moi").get_data(as_text=True)
+    assert "Sở Nội vụ – Tỉnh Thử</option>" in html and "Sở Nội vụ – Tỉnh Khác</option>" in html
+    assert "Sở Tài chính</option>" in html
+
+
+def test_users_list_shows_only_a_lockout_still_running(client, admin, factory, db):
+    from datetime import timedelta
+
+    from tracker.core.time import utcnow
+
+    running = factory.user(role="viewer", email="dang-khoa@demo.vn")
+    over = factory.user(role="viewer", email="het-khoa@demo.vn")
+    running.locked_until, over.locked_until = utcnow() + timedelta(minutes=4), utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    rows = client.get("/quan-tri/nguoi-dung").get_data(as_text=True).split("<tr")
+    assert "tạm khóa do đăng nhập sai" in next(r for r in rows if "dang-khoa@demo.vn" in r)
+    assert "tạm khóa do đăng nhập sai" not in next(r for r in rows if "het-khoa@demo.vn" in r)

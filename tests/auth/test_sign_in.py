@@ -47,3 +47,18 @@ def test_a_new_password_ends_existing_sessions(client, factory, login, db):
     g.pop("_login_user", None)  # the test's app context outlives requests; a server's does not
     response = client.get("/tong-quan")
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+def test_an_expired_sign_in_form_says_so_and_keeps_the_email(client, factory, app, monkeypatch):
+    """A sign-in page left open after its session is gone (no CSRF token in the session): a Vietnamese
+    message on the sign-in page and the email kept, not the bare "Yêu cầu không hợp lệ." page."""
+    user = factory.user(role="viewer")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/dang-nhap", data={"email": user.email, "password": "matkhau123",
+                                               "csrf_token": "het-han"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại." in html and f'value="{user.email}"' in html
+    assert 'name="csrf_token" type="hidden" value="' in html  # a fresh token: the next try goes through
+    out = client.post("/dang-xuat", data={"csrf_token": "het-han"})
+    assert out.status_code == 302 and out.headers["Location"].endswith("/dang-nhap")

@@ -82,3 +82,44 @@ def test_a_long_list_is_cut_with_a_link_to_the_rest(db, factory, smtp_server):
     assert f"Nhiệm vụ số {EMAIL_ITEMS_LIMIT} " in text and f"Nhiệm vụ số {EMAIL_ITEMS_LIMIT + 1} " not in text
     assert "… và 2 hạng mục khác: http://tracker.test/viec-cua-toi" in text
     assert "… và 2 hạng mục khác" in message.get_body(("html",)).get_content()
+
+
+def test_every_link_opens_for_the_person_it_is_sent_to(db, scenario, smtp_server, client, login):
+    """Reporters' overdue notices and the coordinator's escalation: no link leads to a 403 or a 404
+    ("Việc của tôi" is a reporter's page and is not offered to the coordinator)."""
+    import re
+    from urllib.parse import urlsplit
+
+    day = scenario.deadline + timedelta(days=7)
+    with smtp_server.mailer() as mailer:
+        run_reminders(day, now=at_local(day), mailer=mailer, sender=SENDER)
+    people = {u.email: u for u in [*scenario.reporters.values(), scenario.coordinator]}
+    assert scenario.coordinator.email in smtp_server.recipients()
+    for received in smtp_server.received:
+        message = received.message
+        html = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        links = set(re.findall(r'href="([^"]+)"', html)) | set(re.findall(r"https?://\S+", text))
+        assert links
+        login(people[message["To"]])
+        for link in links:
+            assert link.startswith("http://tracker.test/"), link
+            assert client.get(urlsplit(link).path).status_code == 200, (message["To"], link)
+        client.post("/dang-xuat")
+
+
+def test_an_escalation_names_the_area_of_units_outside_the_coordinators_own(db, scenario, factory, smtp_server):
+    """"Phòng Nội vụ" of a district plan, in a Sở KH&CN coordinator's list: which district is it?"""
+    district = factory.area(name="Huyện Triệu Sơn", level="district")
+    phong = factory.unit("Phòng Nội vụ", area=district)
+    factory.item(plan=factory.plan(area=district), owner=phong, kind="project", start_year=2024, end_year=2026)
+    scenario.coordinator.unit = scenario.units["Sở Nội vụ"]  # a coordinator of the province
+    db.session.commit()
+    day = scenario.deadline + timedelta(days=7)
+    with smtp_server.mailer() as mailer:
+        run_reminders(day, now=at_local(day), mailer=mailer, sender=SENDER)
+    message = next(r.message for r in smtp_server.received if scenario.coordinator.email in r.rcpt_tos)
+    text = message.get_body(("plain",)).get_content()
+    assert "Phòng Nội vụ (Huyện Triệu Sơn): 1 hạng mục chưa nộp" in text
+    assert "Sở Tài chính: " in text or "Sở Y tế: " in text  # the province's own units stay as they are
+    assert "Phòng Nội vụ <span" in message.get_body(("html",)).get_content()

@@ -196,3 +196,29 @@ def pdftotext(pdf: bytes, tmp_path, first: int | None = None, last: int | None =
     if last:
         command += ["-l", str(last)]
     return subprocess.run(command + [str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_words(pdf: bytes, tmp_path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of every page with its box (xMin, yMin, xMax, yMax, text), from pdftotext -bbox."""
+    import re
+
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [[(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(pattern, page)]
+            for page in out.split("<page ")[1:]]
+
+
+def overlapping_words(pdf: bytes, tmp_path) -> list[tuple[int, str, str]]:
+    """(page, word, word) for every two words drawn over each other: text run out of its cell or column."""
+    found = []
+    for number, words in enumerate(pdf_words(pdf, tmp_path), start=1):
+        words.sort()
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                if b[0] >= a[2] - 0.5:
+                    break
+                if min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
+                    found.append((number, a[4], b[4]))
+    return found

@@ -102,6 +102,24 @@ def test_difficulties_are_quoted_per_agency_and_merged(scenario):
     assert len(ct.items) == 2 and ct.difficulties == "Thiếu số liệu thống kê kinh tế số cấp tỉnh"
 
 
+def test_units_are_named_when_nothing_else_holds_them(scenario, db):
+    """A fresh session (the CLI, a new request) holds no unit objects: quotes still name the agency,
+    and the merged unit's history still continues under its successor."""
+    import gc
+
+    from tracker.periods.models import ReportingPeriod
+    from tracker.plans.models import Plan
+
+    plan_id, period_id, p6_ref = scenario.plan.id, scenario.q3.id, scenario.items["p6"].ref
+    db.session.flush()
+    db.session.expunge_all()
+    gc.collect()
+    data = gather_report_data(db.session.get(Plan, plan_id), db.session.get(ReportingPeriod, period_id))
+    assert {a.unit for a in data.difficulties} == {"Sở Công Thương", "Sở Khoa học và Công nghệ"}
+    rows = {r.ref: r for a in data.annexes for r in a.rows if hasattr(r, "ref")}
+    assert (rows[p6_ref].status, rows[p6_ref].progress) == ("in_progress", 80)
+
+
 def test_unit_report_holds_only_its_items(scenario):
     data = gather_report_data(scenario.plan, scenario.q3, unit=scenario.units["yte"])
     refs = {r.ref for a in data.annexes for r in a.rows if hasattr(r, "ref")}

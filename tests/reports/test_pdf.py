@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from tests.reports.conftest import pdftotext
+from tests.reports.conftest import overlapping_words, pdftotext
 from tracker.core.formatting import group_thousands
-from tracker.reports.builders import build_pdf, restricted_url_fetcher
+from tracker.reports.builders import build_html, build_pdf, restricted_url_fetcher
 from tracker.reports.services import ReportOptions, gather_report_data
 
 OPTIONS = ReportOptions(number="125", report_date=date(2025, 10, 5), signer_name="Nguyễn Thị Hằng",
@@ -125,3 +125,28 @@ def test_url_fetcher_refuses_everything_but_the_bundled_files():
                 (FONTS_DIR / ".." / "services.py").as_uri(), "data:text/css,body{}"]:
         with pytest.raises(ValueError):
             restricted_url_fetcher(url)
+
+
+def test_a_section_heading_travels_with_its_first_item(scenario):
+    """WeasyPrint ignores break-after: avoid on a row followed by an unsplittable one, so each run of
+    section headings shares a row group kept whole with the item under it: no heading ends a page."""
+    html = build_html(gather_report_data(scenario.plan, scenario.q3, options=OPTIONS)).decode()
+    annexes = html[html.index('class="annex"'):]
+    groups = [g.split("</tbody>")[0] for g in annexes.split("<tbody")[1:]]
+    kept = [g for g in groups if g.startswith(' class="keep"')]
+    assert kept and all('class="section"' not in g for g in groups if g not in kept)
+    for group in kept:
+        rows = re.findall(r"<tr( class=\"section\")?>", group)
+        assert rows[0] and rows[-1] == "" and rows.count("") == 1, group
+
+
+def test_a_long_agency_name_wraps_in_the_header(factory, tmp_path):
+    """An agency's own report: its name wraps in the left column instead of running over the motto."""
+    area = factory.area(name="Tỉnh Thừa Thiên Huế")
+    plan = factory.plan(area=area)
+    unit = factory.unit("Ngân hàng Nhà nước Chi nhánh tỉnh Thừa Thiên Huế", area=area)
+    factory.item(plan, "project", owner=unit, text="Phát triển hạ tầng số phục vụ thanh toán không dùng tiền mặt")
+    pdf = build_pdf(gather_report_data(plan, factory.period(2025, 3), unit=unit))
+    assert not overlapping_words(pdf, tmp_path)
+    text = _flat(pdftotext(pdf, tmp_path, 1, 1))
+    assert "Độc lập - Tự do - Hạnh phúc" in text and "CHI NHÁNH" in text

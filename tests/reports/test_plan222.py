@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.reports.conftest import pdftotext
+from tests.reports.conftest import overlapping_words, pdf_words, pdftotext
 from tracker.plans.models import Plan, PlanItem
 from tracker.reports.builders import build_pdf, build_xlsx
 from tracker.reports.services import ReportOptions, gather_report_data
@@ -71,3 +71,14 @@ def test_plan_222_report_has_every_appendix_and_the_documented_totals(plan222, t
     rows = {r[0].value: r for r in workbook["Kinh phí theo nguồn"].iter_rows()}
     assert rows["Tổng cộng"][1].value == 2_732_000_000_000
     assert len(list(workbook["Danh mục"].iter_rows())) == 1 + 14 + 28 + 56 + 56
+
+
+
+def test_plan_222_amounts_fit_their_cells(plan222, tmp_path):
+    """2.732.000.000.000 đ and the amounts beside it never run into the next cell (no overlapping text)."""
+    plan, period, items = plan222
+    pdf = build_pdf(gather_report_data(plan, period, options=ReportOptions(report_date=date(2025, 10, 5))))
+    amounts = [w[4] for words in pdf_words(pdf, tmp_path) for w in words if re.fullmatch(r"[\d.]{9,}", w[4])]
+    assert "2.732.000.000.000" in amounts
+    assert all(re.fullmatch(r"\d{1,3}(\.\d{3})+", a) for a in amounts), [a for a in amounts if "." in a]
+    assert not overlapping_words(pdf, tmp_path)

@@ -37,6 +37,7 @@ def test_downloads_have_the_right_types(scenario, factory, client, login):
     load_workbook(io.BytesIO(xlsx.data))
     html = client.get(_url(scenario, ".html"))
     assert html.mimetype == "text/html" and "Kính gửi: Ủy ban nhân dân tỉnh Thừa Thiên Huế." in html.get_data(as_text=True)
+    assert html.headers["Content-Type"] == "text/html; charset=utf-8"  # the charset once, not twice
 
 
 def test_issued_version_is_frozen_while_data_moves_on(scenario, factory, updates, client, login, db, tmp_path):
@@ -82,6 +83,28 @@ def test_coordinator_saves_the_draft(scenario, factory, client, login, db):
     assert bad.status_code == 400 and "Tối đa 64 ký tự." in bad.get_data(as_text=True)
 
 
+def test_a_new_draft_audits_only_the_fields_filled_in(scenario, factory, client, login, db):
+    from tracker.audit.models import AuditEntry
+
+    login(factory.user("coordinator"))
+    client.post(_url(scenario, "/du-thao"), data={"signer_name": "Nguyễn Thị Hằng"})
+    entry = db.session.query(AuditEntry).filter_by(entity_type="report_draft").one()
+    assert entry.changes == {"signer_name": ["", "Nguyễn Thị Hằng"]}
+
+
+def test_report_date_is_typed_and_shown_as_dd_mm_yyyy(scenario, factory, client, login, db):
+    """A text box in dd/mm/yyyy, not <input type=date> (shown in the browser's order, often mm/dd/yyyy)."""
+    login(factory.user("coordinator"))
+    assert client.post(_url(scenario, "/du-thao"), data={**DRAFT, "report_date": "05/10/2025"}).status_code == 302
+    assert db.session.query(ReportDraft).one().report_date.isoformat() == "2025-10-05"
+    page = client.get(_url(scenario)).get_data(as_text=True)
+    assert 'name="report_date" placeholder="dd/mm/yyyy" type="text" value="05/10/2025"' in page
+    bad = client.post(_url(scenario, "/du-thao"), data={**DRAFT, "report_date": "31/02/2025"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Ngày không hợp lệ (dd/mm/yyyy)." in html and 'value="31/02/2025"' in html
+    assert "Not a valid" not in html
+
+
 def test_unknown_plan_or_period_is_404(scenario, factory, client, login):
     login(factory.user("viewer"))
     assert client.get(f"/bao-cao/{scenario.plan.id}/2031-Q1").status_code == 404
@@ -103,6 +126,14 @@ def test_reporter_prints_its_own_unit_report(scenario, factory, client, login, t
     assert f"/don-vi/{yte.id}.pdf" in index and "/ban-hanh" not in index
 
 
+def test_reporter_lists_only_plans_of_its_province(scenario, factory, client, login):
+    other = factory.plan(number="88/KH-UBND", area=factory.area(name="Huyện Triệu Sơn"))
+    yte = scenario.units["yte"]
+    login(factory.user("reporter", unit=yte))
+    index = client.get("/bao-cao").get_data(as_text=True)
+    assert f"/bao-cao/{scenario.plan.id}/" in index and f"/bao-cao/{other.id}/" not in index
+
+
 def test_command_line_writes_each_format(scenario, runner, tmp_path):
     for fmt in ("pdf", "html", "xlsx"):
         out = tmp_path / f"bc.{fmt}"
@@ -111,6 +142,8 @@ def test_command_line_writes_each_format(scenario, runner, tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000
         assert "Đơn vị chưa gửi báo cáo: Sở Y tế." in result.output
+        size = out.stat().st_size
+        assert f"{size // 1000}.{size % 1000:03d} byte" in result.output  # 121.287 byte, not 121,287
     assert "Sở Y tế" in pdftotext((tmp_path / "bc.pdf").read_bytes(), tmp_path)
     result = runner.invoke(args=["tracker", "report", "--plan", scenario.plan.number, "--period", "2025-Q3",
                                  "--unit", "Sở Y tế", "--out", str(tmp_path / "yte.pdf")])

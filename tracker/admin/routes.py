@@ -1,6 +1,8 @@
 """Administration (admin role only): users, units and their aliases, unit groups, successions, audit trail."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -21,7 +23,12 @@ bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 AUDIT_ENTITY_LABELS = {
     "user": "Người dùng", "unit": "Đơn vị", "unit_group": "Nhóm đơn vị", "plan_item": "Hạng mục",
     "plan": "Kế hoạch", "status_update": "Báo cáo", "reporting_period": "Kỳ báo cáo",
+    "late_exception": "Cho phép nộp muộn", "evidence": "Tài liệu minh chứng", "contribution_note": "Ý kiến phối hợp",
+    "report_draft": "Dự thảo báo cáo tổng hợp", "issued_report": "Báo cáo tổng hợp đã ban hành",
 }
+# What the audit rows need to show every change in Vietnamese.
+AUDIT_HELPERS = {"entity_labels": AUDIT_ENTITY_LABELS, "change_field": services.audit_field_label,
+                 "change_value": services.audit_change_value}
 AUDIT_PAGE_SIZE = 100
 
 
@@ -36,9 +43,14 @@ def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, s
         choices["—"] = [(0, empty_label)]
     rows = db.session.execute(
         select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area).order_by(Area.name, Unit.name)
-    )
+    ).all()
+    # A closed select shows the option alone: a name used in several areas says which one it is.
+    names = Counter(name for _, name, _, _ in rows)
     for unit_id, name, short_name, area_name in rows:
-        choices.setdefault(area_name, []).append((unit_id, f"{name} ({short_name})" if short_name else name))
+        label = f"{name} ({short_name})" if short_name else name
+        if names[name] > 1:
+            label += f" – {area_name}"
+        choices.setdefault(area_name, []).append((unit_id, label))
     return choices
 
 
@@ -61,7 +73,7 @@ def index():
     recent = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(15)
     ).all()
-    return render_template("admin/index.html", counts=counts, recent=recent, entity_labels=AUDIT_ENTITY_LABELS)
+    return render_template("admin/index.html", counts=counts, recent=recent, **AUDIT_HELPERS)
 
 
 # --- Users ------------------------------------------------------------------------------------
@@ -72,14 +84,20 @@ def index():
 def users():
     query = (request.args.get("q") or "")[:200]
     role = request.args.get("vai-tro") or ""
-    stmt = select(User).options(selectinload(User.unit)).order_by(User.role, User.email)
+    stmt = select(User).options(selectinload(User.unit).selectinload(Unit.area)).order_by(User.role, User.email)
     if role in ROLE_LABELS:
         stmt = stmt.where(User.role == role)
     rows = list(db.session.scalars(stmt))
     folded = fold_search(query)
     if folded:
         rows = [u for u in rows if folded in fold_search(f"{u.email} {u.full_name} {u.unit.name if u.unit else ''}")]
-    return render_template("admin/users.html", users=rows, query=query, role=role)
+    from tracker.auth.services import throttle_remaining
+    from tracker.core.time import utcnow
+
+    now = utcnow()
+    # A lockout that has run out is over, even though the date stays stored until the next sign-in.
+    locked = {u.id for u in rows if throttle_remaining(u, now)}
+    return render_template("admin/users.html", users=rows, query=query, role=role, locked=locked)
 
 
 def _apply_error(form, error: services.AdminError) -> None:
@@ -176,22 +194,40 @@ def units():
     return render_template("admin/units.html", areas=areas, area=area, units=rows, kind_labels=UNIT_KIND_LABELS)
 
 
-def _resolve_parent(form: UnitForm) -> tuple[bool, Unit | None]:
+def _resolve_parent(form: UnitForm, unit: Unit | None = None) -> tuple[bool, Unit | None]:
     name = (form.parent_name.data or "").strip()
     if not name:
         return True, None
     matches = find_units(name, form.area_id.data)
+    message = None
     if len(matches) != 1:
         message = (f"Không tìm thấy đơn vị '{name}' trong địa bàn đã chọn." if not matches
                    else f"Tên '{name}' trùng với nhiều đơn vị; hãy ghi tên đầy đủ.")
+    elif unit is not None and matches[0].id == unit.id:
+        message = "Một đơn vị không thể là cấp trên của chính nó."
+    if message:
         form.parent_name.errors = list(form.parent_name.errors) + [message]
         return False, None
     return True, matches[0]
 
 
+def _names_taken(form: UnitForm, unit: Unit | None) -> bool:
+    """A short name or alias that already names another unit of the area would make that name ambiguous
+    (plan loading and user creation could no longer tell the two apart): refused on its field."""
+    taken = False
+    for field, values in ((form.short_name, [form.short_name.data]), (form.aliases, (form.aliases.data or "").splitlines())):
+        for value in values:
+            value = " ".join((value or "").split())
+            others = [u for u in find_units(value, form.area_id.data) if unit is None or u.id != unit.id] if value else []
+            if others:
+                field.errors = list(field.errors) + [f"'{value}' đã là tên của đơn vị {others[0].name} trong địa bàn này."]
+                taken = True
+    return taken
+
+
 def _unit_form_submit(form: UnitForm, unit: Unit | None):
-    ok, parent = _resolve_parent(form)
-    if not ok:
+    ok, parent = _resolve_parent(form, unit)
+    if _names_taken(form, unit) or not ok:
         return None
     try:
         saved = save_unit(
@@ -376,5 +412,5 @@ def audit():
     rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
     return render_template(
         "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
-        entity=entity, entity_labels=AUDIT_ENTITY_LABELS,
+        entity=entity, **AUDIT_HELPERS,
     )

@@ -73,3 +73,33 @@ def reset_password(actor: User, user: User, password: str) -> None:
     record(actor=actor, action="reset_password", entity_type="user", entity_id=user.id,
            summary=f"Đặt lại mật khẩu cho {user.email}")
     db.session.flush()
+
+
+# --- The audit trail, readable: Vietnamese field names and labels instead of stored codes ---------
+# tracker.main.navigation knows the fields and codes shared by every page; these are the ones only the
+# administration's full trail meets (report drafts, reporting periods).
+
+AUDIT_FIELD_LABELS = {
+    "number": "Số văn bản", "report_date": "Ngày báo cáo", "signer_title": "Thẩm quyền, chức vụ người ký",
+    "signer_name": "Người ký", "recipients": "Nơi nhận", "summary": "Đánh giá chung",
+    "data_start": "Chốt số liệu từ ngày", "data_end": "Chốt số liệu đến ngày", "closed": "Đã khóa",
+    "until": "Gia hạn đến", "assignments": "Phân công",
+}
+
+
+def audit_field_label(key: str) -> str:
+    from tracker.main.navigation import audit_field
+
+    return AUDIT_FIELD_LABELS.get(key) or audit_field(key)
+
+
+def audit_change_value(entity_type: str, key: str, value) -> str:
+    """One old or new value of an audit entry as a user reads it; "kind" depends on what changed."""
+    from tracker.main.navigation import audit_value
+    from tracker.plans.models import ITEM_KIND_LABELS
+    from tracker.units.models import UNIT_KIND_LABELS
+
+    if key == "kind" and isinstance(value, str):
+        labels = UNIT_KIND_LABELS if entity_type == "unit" else ITEM_KIND_LABELS
+        return labels.get(value, value)
+    return audit_value(value, key)

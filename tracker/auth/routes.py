@@ -4,6 +4,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from tracker.auth.forms import SignInForm
 from tracker.auth.models import User
@@ -64,6 +65,16 @@ def sign_in():
     elif request.method == "POST":
         status = 400
     return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.errorhandler(CSRFError)
+def session_expired(error):
+    """The form outlived its session (browser restarted, cookie cleared): say so, and let the user
+    simply try again, rather than the bare "Yêu cầu không hợp lệ." page."""
+    flash("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.", "warning")
+    if request.endpoint != "auth.sign_in" or current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/sign_in.html", form=SignInForm()), 400  # the email typed stays
 
 
 @bp.post("/dang-xuat")

@@ -414,7 +414,8 @@ def compose(digest: Digest) -> ComposedMessage:
         "notices": digest.notices,
         "Rule": Rule,
         "escalate_after": current_app.config.get("ESCALATE_AFTER_DAYS", 7),
-        "my_work_url": links.my_work_url(),
+        # "Việc của tôi" is a reporter's page: a coordinator's escalation links to the period instead.
+        "my_work_url": links.my_work_url() if digest.user.role == Role.REPORTER else None,
         "notifications_url": links.notifications_url(),
         "profile_url": links.profile_url(),
         "period_url": links.period_url,

@@ -17,6 +17,7 @@ from tracker.extensions import db
 @click.option("--unit", "unit_name", default=None, help="Báo cáo riêng của một đơn vị (tên hoặc tên viết tắt).")
 def report_command(plan_ref, period_code, fmt, out, unit_name):
     """Lập báo cáo quý (tổng hợp, hoặc của một đơn vị) dạng PDF, HTML hoặc Excel."""
+    from tracker.core.formatting import group_thousands
     from tracker.periods.services import ensure_period, get_period, parse_period_code
     from tracker.reports.builders import build_html, build_pdf, build_xlsx
     from tracker.reports.services import find_plan, gather_report_data, get_draft, options_from_draft
@@ -48,6 +49,7 @@ def report_command(plan_ref, period_code, fmt, out, unit_name):
     content = builder(data)
     Path(out).write_bytes(content)
     who = f" của {unit.name}" if unit is not None else ""
-    click.echo(f"Đã ghi báo cáo{who} {plan.number} {period.label} ({fmt.upper()}, {len(content):,} byte) vào {out}.")
+    click.echo(f"Đã ghi báo cáo{who} {plan.number} {period.label} ({fmt.upper()}, {group_thousands(len(content))} byte) "
+               f"vào {out}.")
     if data.not_reported:
         click.echo(f"Đơn vị chưa gửi báo cáo: {'; '.join(data.not_reported)}.")

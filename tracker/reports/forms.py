@@ -1,15 +1,17 @@
 """The coordinator's entries on the report page."""
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
+
+from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 
 FIELDS = ("number", "report_date", "signer_title", "signer_name", "recipients", "summary", "proposals")
 
 
-class ReportDraftForm(FlaskForm):
+class ReportDraftForm(VietnameseForm):
     number = StringField("Số văn bản", validators=[Optional(), Length(max=64, message="Tối đa 64 ký tự.")],
                          description="Chỉ số (ví dụ 125) hoặc cả số, ký hiệu (125/BC-SKHCN); để trống nếu văn thư cấp số.")
-    report_date = DateField("Ngày báo cáo", validators=[Optional()], description="Để trống: ngày ban hành.")
+    # dd/mm/yyyy typed as text: an <input type=date> shows the browser's own (often mm/dd/yyyy) order.
+    report_date = VietnameseDateField("Ngày báo cáo", validators=[Optional()], description="Để trống: ngày ban hành.")
     signer_title = TextAreaField("Thẩm quyền, chức vụ người ký", validators=[Length(max=255, message="Tối đa 255 ký tự.")],
                                  description="Mỗi dòng in một dòng, ví dụ: KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC.")
     signer_name = StringField("Họ và tên người ký", validators=[Length(max=255, message="Tối đa 255 ký tự.")])

@@ -36,7 +36,7 @@ READERS = (Role.ADMIN.value, Role.COORDINATOR.value, Role.VIEWER.value)
 FORMATS = {
     "pdf": ("application/pdf", build_pdf),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", build_xlsx),
-    "html": ("text/html; charset=utf-8", build_html),
+    "html": ("text/html", build_html),  # send_file adds "; charset=utf-8"
 }
 
 
@@ -85,6 +85,13 @@ def index():
     own_unit = current_user.unit if current_user.role == Role.REPORTER else None
     if current_user.role not in READERS and own_unit is None:
         abort(403)
+    if own_unit is not None:
+        # A reporter sees the plans of its own province (or of an area above its own), not every plan loaded.
+        areas, area = set(), own_unit.area
+        while area is not None and area.id not in areas:
+            areas.add(area.id)
+            area = area.parent
+        context["plans"] = [plan for plan in context["plans"] if plan.area_id in areas]
     return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS, **context)
 
 

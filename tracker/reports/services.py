@@ -303,7 +303,9 @@ def gather_report_data(
         select(Section).join(Appendix).where(Appendix.plan_id == plan.id)
         .order_by(Section.appendix_id, Section.position, Section.id)
     ).all()
-    db.session.scalars(select(Unit)).all()  # every unit: successions resolve without queries
+    # Every unit, held here: successions resolve without queries. The session's identity map keeps
+    # objects only while something references them, so it cannot serve as this lookup.
+    units_by_id = {u.id: u for u in db.session.scalars(select(Unit))}
     items = db.session.scalars(
         select(PlanItem)
         .where(PlanItem.plan_id == plan.id)
@@ -339,7 +341,6 @@ def gather_report_data(
         if current is None or rank > (current[0].state == UpdateState.ACCEPTED, current[0].version):
             chains[key] = (update, update_period)
 
-    units_by_id = {u.id: u for u in db.session.identity_map.values() if isinstance(u, Unit)}
     # per item, per carrying unit: counted updates in period order
     history: dict[int, dict[int, list[tuple[StatusUpdate, ReportingPeriod]]]] = defaultdict(lambda: defaultdict(list))
     for update, update_period in chains.values():
@@ -809,15 +810,16 @@ def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", r
                signer_title: str = "", signer_name: str = "", recipients: str = "", summary: str = "",
                proposals: str = "") -> ReportDraft:
     draft = get_draft(plan, period)
-    if draft is None:
-        draft = ReportDraft(plan=plan, period=period)
-        db.session.add(draft)
-    before = {"number": draft.number, "report_date": draft.report_date, "signer_title": draft.signer_title,
-              "signer_name": draft.signer_name, "recipients": draft.recipients, "summary": draft.summary,
-              "proposals": draft.proposals}
     values = {"number": number.strip(), "report_date": report_date, "signer_title": signer_title.strip(),
               "signer_name": signer_name.strip(), "recipients": recipients.strip(), "summary": summary.strip(),
               "proposals": proposals.strip()}
+    if draft is None:
+        draft = ReportDraft(plan=plan, period=period)
+        db.session.add(draft)
+        # A new draft starts empty: a field left empty is no change for the audit trail.
+        before = {key: "" if isinstance(value, str) else None for key, value in values.items()}
+    else:
+        before = {key: getattr(draft, key) for key in values}
     for key, value in values.items():
         setattr(draft, key, value)
     draft.updated_by_id = getattr(user, "id", None)
