@@ -1,7 +1,7 @@
 """Exactly once: crashes between sends, crashes between claim and delivery, downtime, retries."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +28,11 @@ class FailingAfter:
         if self.calls > self.ok:
             raise self.error
         self.mailer.send(message)
+
+
+class _NullMailer:
+    def send(self, message):
+        pass
 
 
 def count(db, model) -> int:
@@ -198,3 +203,27 @@ def test_conditional_claim_gives_a_row_to_one_caller_only(db, scenario):
     assert claim_row(row_id, now) is None  # both saw it pending; only the first UPDATE matched
     assert claim_row(row_id, now + LEASE - timedelta(seconds=1)) is None
     assert claim_row(row_id, now + LEASE) not in (None, first)  # lease over: a crashed claim is taken again
+
+
+def test_a_long_batch_claims_with_the_time_it_has_reached(db, factory, monkeypatch):
+    """A claim is stamped with the run's start plus the real time elapsed, not the start alone,
+    so a batch that outlasts the lease never holds claims another deliverer sees as abandoned."""
+    from datetime import datetime, timezone
+
+    import tracker.reminders.outbox as outbox
+    from tracker.reminders.models import OutboxMessage
+
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL delivers under row locks (SKIP LOCKED), not leases")
+    user = factory.user(role="reporter")
+    db.session.add(OutboxMessage(user_id=user.id, to_email=user.email, subject="Nhắc", body_text="x", body_html="x",
+                                 message_id="<lease@test>", run_day=date(2025, 9, 11)))
+    db.session.flush()
+    stamps = []
+    real = outbox.claim_row
+    monkeypatch.setattr(outbox, "claim_row", lambda row_id, now: stamps.append(now) or real(row_id, now))
+    ticks = iter([datetime(2030, 1, 1, tzinfo=timezone.utc)])
+    monkeypatch.setattr(outbox, "utcnow", lambda: next(ticks, datetime(2030, 1, 1, 0, 20, tzinfo=timezone.utc)))
+    start = datetime(2025, 9, 11, 0, 0, tzinfo=timezone.utc)
+    outbox.deliver_pending(now=start, mailer=_NullMailer(), sender="x@y.vn", limit=1)
+    assert stamps == [start + timedelta(minutes=20)]

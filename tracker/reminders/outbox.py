@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.reminders.mail import breaks_the_batch, build_email, is_permanent
 from tracker.reminders.models import Notice, Notification, OutboxMessage, OutboxStatus
@@ -212,8 +213,12 @@ def deliver_pending(*, now: datetime, mailer, sender: str, limit: int = 500) -> 
     result = DeliveryResult()
     dialect = db.session.get_bind().dialect.name
     deliver_one = _deliver_one_locked if dialect == "postgresql" else _deliver_one_claimed
+    started = utcnow()
     for _ in range(limit):
-        outcome = deliver_one(now, mailer, sender, result)
+        # The run's clock advances with real time: a batch that outlasts the lease must not stamp
+        # its claims with a start time another deliverer already treats as abandoned.
+        current = now + (utcnow() - started)
+        outcome = deliver_one(current, mailer, sender, result)
         if outcome in ("empty", "stop"):
             break
     return result
