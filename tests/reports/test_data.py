@@ -205,3 +205,10 @@ def test_shared_items_follow_the_workflow_rule(scenario, factory, updates):
     # Sở Y tế's own report shows its own (missing) part only
     own = gather_report_data(scenario.plan, scenario.q3, unit=units["yte"])
     assert next(t for t in own.targets if t.ref == shared.ref).reported is False
+
+
+def test_disbursement_rate_ignores_spending_on_lines_without_a_fixed_amount():
+    from tracker.reports.data import BudgetRow
+
+    row = BudgetRow("Tổng cộng", planned=1000, committed=0, disbursed=5800, disbursed_fixed=800)
+    assert str(row.disbursed_percent) == "80.0"  # not 580 %: the "-" line's 5.000 đ has no plan to compare with

@@ -142,12 +142,15 @@ class BudgetRow:
     disbursed: int
     lines: int = 0
     unfixed_lines: int = 0  # lines the plan prints as "-" (no amount fixed)
+    # Disbursed on lines with a fixed amount: the only spending a rate against `planned` may use
+    # ("-" lines count 0 in `planned`, so their spending would inflate the rate).
+    disbursed_fixed: int = 0
 
     @property
     def disbursed_percent(self) -> Decimal | None:
         if not self.planned:
             return None
-        return (Decimal(self.disbursed) * 100 / self.planned).quantize(Decimal("0.1"))
+        return (Decimal(self.disbursed_fixed) * 100 / self.planned).quantize(Decimal("0.1"))
 
 
 @dataclass

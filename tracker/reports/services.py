@@ -604,9 +604,12 @@ def _budget(appendices, items, scope, item_rows, on) -> BudgetSummary:
         other.planned += o or 0
         total.planned += t if t is not None else (s or 0) + (o or 0)
         target = state if (s or 0) > 0 and not o else other if (o or 0) > 0 and not s else mixed
+        fixed = not (s is None and o is None and t is None)
         for bucket in (target, total, owner_row(item)):
             bucket.committed += committed or 0
             bucket.disbursed += disbursed or 0
+            if fixed:
+                bucket.disbursed_fixed += disbursed or 0
             bucket.lines += 1
         owned = owner_row(item)
         owned.planned += t if t is not None else (s or 0) + (o or 0)
