@@ -161,3 +161,15 @@ def test_default_plan_is_the_users_area(client, db, factory, login, board):
     assert f'<option value="{board["plan"].id}" selected>' in html
     assert other_area_plan.number in html  # still selectable
     assert client.get("/tong-quan?ke-hoach=999999").status_code == 404
+
+
+def test_sample_data_is_labelled_on_the_dashboard_and_item_page(client, db, viewer, board):
+    html = client.get(f"/tong-quan?ke-hoach={board['plan'].id}").get_data(as_text=True)
+    assert "dữ liệu mẫu" not in html.lower()
+    item = board["running"]
+    update(db, item, board["current"], board["unit_a"], state="accepted", version=2, is_sample=True)
+    db.session.commit()
+    html = client.get(f"/tong-quan?ke-hoach={board['plan'].id}").get_data(as_text=True)
+    assert "1 hạng mục có trạng thái lấy từ dữ liệu mẫu" in html
+    page = client.get(f"/hang-muc/{item.id}").get_data(as_text=True)
+    assert 'badge-sample" title="Tình trạng lấy từ dữ liệu mẫu' in page

@@ -30,6 +30,46 @@ def update_own_draft(scenario):
     return {}
 
 
+def group_item_report_of_other(state: str):
+    """An item owned by the group of A and B, with a report of B (in `state`) carrying one evidence file:
+    A co-owns the item but the report is B's, so A's reporter must not touch it."""
+
+    def setup(scenario):
+        import uuid
+        from datetime import timedelta
+        from pathlib import Path
+
+        from flask import current_app
+
+        from tests.factories import Factory
+        from tracker.core.time import utcnow
+        from tracker.updates.models import Evidence, StatusUpdate
+
+        objects = scenario["objects"]
+        item = Factory(db).item(objects["plan"], owner=objects["group"], text="Triển khai hệ thống họp trực tuyến")
+        author = objects["users"]["reporter_other"]
+        update = StatusUpdate(item=item, period=objects["period"], unit=objects["unit_other"], version=1,
+                              state=state, status="in_progress", progress=40, done_text="Đã lắp đặt thiết bị.",
+                              author_id=author.id)
+        if state == "accepted":
+            update.submitted_at = utcnow() - timedelta(hours=2)
+            update.submitted_by_id = author.id
+        db.session.add(update)
+        db.session.flush()
+        upload_dir = Path(current_app.config["UPLOAD_DIR"])
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        stored = uuid.uuid4().hex
+        (upload_dir / stored).write_bytes(b"%PDF-1.4 minh chung\n")
+        evidence = Evidence(update=update, original_name="bien-ban.pdf", stored_name=stored,
+                            content_type="application/pdf", size=20, uploaded_by_id=author.id)
+        db.session.add(evidence)
+        db.session.flush()
+        return {"group_item": item.id, "group_update": update.id, "group_evidence": evidence.id,
+                "group_lock": update.lock_version}
+
+    return setup
+
+
 DRAFT = {"status": "in_progress", "progress": "20", "done_text": "Đã khảo sát hiện trạng.", "difficulties": "",
          "proposals": "", "action": "draft"}
 OWN_ONLY = expect(403, reporter_own=302)
@@ -50,6 +90,9 @@ ROUTES = [
     Route("updates.review", "POST", "/cap-nhat/{update_other}/duyet", expect(403, coordinator=302),
           data={"decision": "accept", "comment": ""}, note="accept"),
     Route("updates.correct", "POST", "/cap-nhat/{update_own}/dinh-chinh", OWN_ONLY, setup=update_own_accepted),
+    Route("updates.correct", "POST", "/cap-nhat/{group_update}/dinh-chinh", expect(403, reporter_other=302),
+          setup=group_item_report_of_other("accepted"),
+          note="group-owned item, accepted report of B: only B corrects it"),
     Route("updates.contribute", "POST", "/dong-gop/{item_own}/{period}", expect(403, reporter_other=302),
           data={"text": "Sở Tài chính đã bố trí kinh phí."}),
     Route("updates.contribute", "POST", "/dong-gop/{item_other}/{period}", expect(403),
@@ -60,4 +103,11 @@ ROUTES = [
     Route("updates.delete_evidence", "POST", "/minh-chung/{evidence_own}/xoa", OWN_ONLY, setup=update_own_draft),
     Route("updates.delete_evidence", "POST", "/minh-chung/{evidence_other}/xoa", expect(403),
           note="submitted: nobody deletes"),
+    Route("updates.delete_evidence", "POST", "/minh-chung/{group_evidence}/xoa", expect(403, reporter_other=302),
+          setup=group_item_report_of_other("draft"),
+          note="group-owned item, draft report of B: only B deletes its evidence"),
+    Route("updates.edit", "POST", "/cap-nhat/{group_item}/{period}", expect(403, reporter_own=409, reporter_other=302),
+          data=lambda s: dict(DRAFT, update_id=str(s["group_update"]), lock_version=str(s["group_lock"])),
+          setup=group_item_report_of_other("draft"),
+          note="group-owned item: B's report sent by A is refused (A only writes its own report)"),
 ]

@@ -76,3 +76,29 @@ def test_item_state_change_is_audited(db, world):
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "plan_item")).one()
     assert entry.actor_id == world.coordinator.id
     assert entry.changes["status"] == ["not_started", "stalled"] and entry.changes["progress"] == [0, 10]
+
+
+def test_accept_locks_the_item_before_recomputing_its_state(db, world):
+    """Two coordinators accepting reports of one shared item at once must not drop an acceptance:
+    the item row is read FOR UPDATE (PostgreSQL; SQLite serialises writers anyway)."""
+    from sqlalchemy import event
+
+    item = world.project_group
+    checked = validate_update(item, form(status="in_progress", progress="30"), budget=services.budget_of(item))
+    update = services.save_draft(world.reporter, item, world.period, checked.values, update_id=None,
+                                 lock_version=None)
+    services.submit(world.reporter, update)
+    locked = []
+
+    def spy(conn, clauseelement, multiparams, params, execution_options):
+        if getattr(clauseelement, "_for_update_arg", None) is not None:
+            locked.append(str(clauseelement))
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_execute", spy)
+    try:
+        services.accept(world.coordinator, update)
+    finally:
+        event.remove(engine, "before_execute", spy)
+    assert any("plan_item" in statement for statement in locked), locked
+    assert item.progress == 15  # the other member (Sở Tài chính) has not reported: (30 + 0) / 2

@@ -186,3 +186,58 @@ def test_saving_a_filtered_page_keeps_the_filter_and_the_rows_with_errors(client
     html = response.get_data(as_text=True)
     assert str(world.document.id) in shown_items(html)
     assert 'value="150"' in html and "Tiến độ phải là số nguyên từ 0 đến 100" in html
+
+
+def test_unchanged_row_returned_meanwhile_is_not_resubmitted_unseen(client, db, world, as_user):
+    """The reporter opened the page on its draft; the coordinator returned the report meanwhile; the
+    reporter submits without changing anything: the row is refused with the conflict message."""
+    from tracker.updates import services
+
+    k = world.khcn
+    as_user(world.reporter)
+    values = dict(status="in_progress", progress="20", done_text="Khởi động dự án.")
+    data = {"action": "submit"}
+    data.update(row(world.project, k, **values))
+    assert client.post("/viec-cua-toi", data=data).status_code == 302
+    sent = updates(db)[world.project.id]
+    assert sent.state == "submitted"
+    seen = {"update_id": sent.id, "lock_version": sent.lock_version}  # the page as it was then
+    services.return_update(world.coordinator, sent, "Thiếu biên bản nghiệm thu.")
+    db.session.commit()
+
+    data = {"action": "submit"}
+    data.update(row(world.project, k, **values, **seen))
+    response = client.post("/viec-cua-toi", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "vừa được người khác thay đổi" in html and "Khởi động dự án." in html
+    update = updates(db)[world.project.id]
+    assert update.state == "returned" and update.review_comment == "Thiếu biên bản nghiệm thu."
+
+
+def test_new_row_starts_from_the_units_last_accepted_report(client, db, world, as_user):
+    """As on the item's own page: a group member's new row starts from its last accepted report."""
+    from datetime import date
+
+    from tests.updates.world import form
+    from tracker.periods.services import ensure_period
+    from tracker.updates import services
+    from tracker.updates.validation import validate_update
+
+    item, finance = world.project_group, world.finance
+    earlier = ensure_period(2025, 1)
+    checked = validate_update(item, form(status="in_progress", progress="65"), budget=services.budget_of(item))
+    update = services.save_draft(world.reporter_finance, item, earlier, checked.values, update_id=None,
+                                 lock_version=None, today=date(2025, 3, 10))
+    services.submit(world.reporter_finance, update, today=date(2025, 3, 10))
+    services.accept(world.coordinator, update, today=date(2025, 3, 10))
+    db.session.commit()
+    expected = services.default_values(item, finance)
+    assert expected["progress"] == 65
+
+    as_user(world.reporter_finance)
+    html = client.get(f"/viec-cua-toi?ky={world.period.code}").get_data(as_text=True)
+    prefix = f"r-{item.id}-{finance.id}-"
+    match = re.search(rf'name="{re.escape(prefix)}progress"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{re.escape(prefix)}progress"', html)
+    assert match and match.group(1) == "65"

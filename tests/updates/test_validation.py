@@ -28,13 +28,14 @@ def test_bad_amounts(text, message):
 
 @pytest.mark.parametrize("text, expected", [
     ("45,5", Decimal("45.5")), ("45.5", Decimal("45.5")), ("1.234,5", Decimal("1234.5")), ("1.234.567", Decimal("1234567")),
-    ("100", Decimal("100")), ("0,25", Decimal("0.25")), ("-3,2", Decimal("-3.2")), ("", None), ("1,234.5", Decimal("1234.5")),
+    ("100", Decimal("100")), ("0,25", Decimal("0.25")), ("-3,2", Decimal("-3.2")), ("", None),
+    ("1.234.500", Decimal("1234500")), ("12.50", Decimal("12.5")), ("1.5000", Decimal("1.5")), ("1500", Decimal("1500")),
 ])
 def test_decimals(text, expected):
     assert parse_decimal(text) == expected
 
 
-@pytest.mark.parametrize("text", ["45,5,5", "abc", "1,2345678", "12.34.5"])
+@pytest.mark.parametrize("text", ["45,5,5", "abc", "1,2345678", "12.34.5", "1,234.5"])
 def test_bad_decimals(text):
     with pytest.raises(InputError):
         parse_decimal(text)
@@ -130,3 +131,19 @@ def test_disbursed_above_budget_is_a_warning_not_a_block(client, db, world, as_u
     assert "Số đã giải ngân 2.500.000.000 đ vượt tổng dự ước kinh phí 2.000.000.000 đ" in html
     update = db.session.scalars(select(StatusUpdate)).one()
     assert update.state == "submitted" and update.amount_disbursed == 2_500_000_000
+
+
+@pytest.mark.parametrize("text", ["1.500", "12.345", "-1.500", "999.000"])
+def test_ambiguous_thousands_dot_is_refused_with_both_readings(text):
+    """As money "1.500" is 1500 đ; as an achieved value it used to be 1,5: now it is refused."""
+    with pytest.raises(InputError, match="viết .* hoặc .*,") as error:
+        parse_decimal(text)
+    assert "dấu phẩy là dấu thập phân" in str(error.value)
+
+
+def test_ambiguous_achieved_value_is_shown_back_with_the_hint(client, db, world, as_user):
+    as_user(world.reporter_office)
+    response = client.post(edit_url(world.target, world.period), data=form(achieved_value="1.500"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "viết 1500 hoặc 1,5" in html and 'value="1.500"' in html

@@ -16,6 +16,7 @@ from tracker.plans.listing import STATUS_KINDS, days_overdue, timeliness
 from tracker.plans.snapshot import load_plan_items
 from tracker.plans.models import Appendix, Plan, PlanItem
 from tracker.units.models import Unit
+from tracker.updates.services import sample_item_ids
 
 GRID_PERIODS = 4
 OVERDUE_SHOWN = 10
@@ -93,6 +94,7 @@ class Dashboard:
     period_rates: list[tuple[ReportingPeriod, int, int]]  # period, submitted, owed
     overdue: list[tuple[PlanItem, int]]
     overdue_count: int
+    sample_items: int = 0  # items whose state comes from demo data ("Dữ liệu mẫu"), said on the page
 
 
 def build_dashboard(plan: Plan, today: date) -> Dashboard:
@@ -165,5 +167,6 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
         period_rates=list(reversed(rates)),
         overdue=overdue[:OVERDUE_SHOWN],
         overdue_count=len(overdue),
+        sample_items=len(sample_item_ids(plan_id=plan.id)),  # one query
     )
 

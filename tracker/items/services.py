@@ -12,7 +12,6 @@ from tracker.audit.models import AuditEntry
 from tracker.audit.services import diff, record
 from tracker.auth.models import User
 from tracker.core.text import fold_search, vietnamese_sort_key
-from tracker.core.time import to_local
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
 from tracker.periods.models import ReportingPeriod
@@ -61,8 +60,9 @@ class UpdateVersion:
 
     @property
     def submitted_late(self) -> bool:
-        submitted = self.update.submitted_at
-        return submitted is not None and to_local(submitted).date() > self.update.period.submission_deadline
+        from tracker.periods.obligations import is_late
+
+        return is_late(self.update.submitted_at, self.update.period)
 
 
 @dataclass
@@ -81,6 +81,7 @@ class ItemPage:
     audit: list[AuditEntry]
     budget_lines: list[PlanItem]
     history_total: int = 0  # periods with updates or notes, shown or not
+    from_sample: bool = False  # the current state comes from demo data ("Dữ liệu mẫu")
 
 
 class Named:
@@ -225,7 +226,10 @@ def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
     budget_lines = list(db.session.scalars(
         select(PlanItem).where(PlanItem.plan_id == item.plan_id, PlanItem.kind == "budget",
                                PlanItem.funded_project_id == item.id)))
-    return ItemPage(item, path, links, history, audit, budget_lines, history_total)
+    from tracker.updates.services import sample_item_ids
+
+    return ItemPage(item, path, links, history, audit, budget_lines, history_total,
+                    from_sample=bool(sample_item_ids([item.id])))
 
 
 # --- Editing ------------------------------------------------------------------------------------

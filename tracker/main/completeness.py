@@ -11,10 +11,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from tracker.core.time import to_local
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.periods.obligations import item_owes_in, owner_units
+from tracker.periods.obligations import Chain, is_late, item_owes_in, owner_units
 from tracker.plans.models import PlanItem
 from tracker.units.models import Unit
 from tracker.updates.models import StatusUpdate, UpdateState
@@ -67,7 +66,9 @@ UpdateKey = tuple[int, int, int]  # item id, unit id, period id
 def latest_update_states(
     period_ids: list[int], *, plan_id: int | None = None, unit_ids: set[int] | None = None
 ) -> dict[UpdateKey, tuple[str, datetime | None]]:
-    """(item, unit, period) -> (state, submitted_at) of the latest version, in one query."""
+    """(item, unit, period) -> (state, submitted_at) of each report, in one query, by the rule of
+    `tracker.periods.obligations` (a correction under way leaves an accepted report accepted; the
+    submission time is the chain's first one)."""
     if not period_ids:
         return {}
     query = select(
@@ -78,16 +79,10 @@ def latest_update_states(
         query = query.join(PlanItem, PlanItem.id == StatusUpdate.item_id).where(PlanItem.plan_id == plan_id)
     if unit_ids is not None:
         query = query.where(StatusUpdate.unit_id.in_(sorted(unit_ids)))
-    latest: dict[UpdateKey, tuple[int, str, datetime | None]] = {}
+    chains: dict[UpdateKey, Chain] = {}
     for item_id, unit_id, period_id, version, state, submitted_at in db.session.execute(query):
-        key = (item_id, unit_id, period_id)
-        if key not in latest or version > latest[key][0]:
-            latest[key] = (version, state, submitted_at)
-    return {key: (state, submitted_at) for key, (_, state, submitted_at) in latest.items()}
-
-
-def is_late(submitted_at: datetime | None, period: ReportingPeriod) -> bool:
-    return submitted_at is not None and to_local(submitted_at).date() > period.submission_deadline
+        chains.setdefault((item_id, unit_id, period_id), Chain()).add(version, state, submitted_at)
+    return {key: (chain.state, chain.submitted_at) for key, chain in chains.items()}
 
 
 def completeness(

@@ -1,7 +1,8 @@
 """How far the units are with each period's reports: counts per period and the units × state grid.
 
-Who owes what follows `tracker.periods.obligations`. A correction under way (a new version of an
-accepted update, not accepted yet) counts as accepted: the accepted report stands until replaced.
+Who owes what, a report's state and its timeliness all follow `tracker.periods.obligations`: a
+correction under way (a draft or returned version after an accepted one) counts as accepted, and a
+report is late only when its FIRST submission was after the deadline.
 """
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.core.text import vietnamese_sort_key
-from tracker.core.time import to_local
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.periods.obligations import REPORTING_KINDS, item_owes_in, obligations_for_period, owner_units
+from tracker.periods.obligations import REPORTING_KINDS, Chain, item_owes_in, obligations_for_period, owner_units
 from tracker.plans.models import ItemAssignment, Plan, PlanItem
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 from tracker.updates.models import StatusUpdate
@@ -29,14 +29,6 @@ STATE_LABELS = {
     "submitted": "Chờ duyệt",
     "accepted": "Đã chấp nhận",
 }
-
-
-def effective_state(state: str, supersedes_id: int | None) -> str:
-    if supersedes_id is not None and state in ("draft", "returned", "submitted", "superseded"):
-        return "accepted"
-    if state == "superseded":
-        return "accepted"
-    return state
 
 
 @dataclass
@@ -68,10 +60,6 @@ class UnitRow:
     exception: object | None = None
 
 
-def _late(submitted_at, period: ReportingPeriod) -> bool:
-    return submitted_at is not None and to_local(submitted_at).date() > period.submission_deadline
-
-
 def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int, int]]:
     """period id -> (tally, units owing, units having sent everything), in three queries."""
     if not periods:
@@ -86,16 +74,14 @@ def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int
             .selectinload(UnitGroupMember.unit).selectinload(Unit.successor),
         )
     ))
-    latest: dict[tuple[int, int, int], tuple[int, str, object, int | None]] = {}
+    chains: dict[tuple[int, int, int], Chain] = {}
     rows = db.session.execute(
         select(StatusUpdate.item_id, StatusUpdate.unit_id, StatusUpdate.period_id, StatusUpdate.version,
-               StatusUpdate.state, StatusUpdate.submitted_at, StatusUpdate.supersedes_id)
+               StatusUpdate.state, StatusUpdate.submitted_at)
         .where(StatusUpdate.period_id.in_([p.id for p in periods]))
     )
-    for item_id, unit_id, period_id, version, state, submitted_at, supersedes_id in rows:
-        key = (item_id, unit_id, period_id)
-        if key not in latest or version > latest[key][0]:
-            latest[key] = (version, state, submitted_at, supersedes_id)
+    for item_id, unit_id, period_id, version, state, submitted_at in rows:
+        chains.setdefault((item_id, unit_id, period_id), Chain()).add(version, state, submitted_at)
     result = {}
     for period in periods:
         tally = Tally()
@@ -104,12 +90,13 @@ def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int
             if not item_owes_in(item, period):
                 continue
             for unit in owner_units(item, period.submission_deadline):
-                found = latest.get((item.id, unit.id, period.id))
-                state = effective_state(found[1], found[3]) if found else "not_started"
+                found = chains.get((item.id, unit.id, period.id))
+                state = found.state if found else "not_started"
+                late = found is not None and found.late(period)
                 unit_tally = per_unit.setdefault(unit.id, Tally())
                 for t in (tally, unit_tally):
                     t.states[state] += 1
-                    if state in ("submitted", "accepted") and found and _late(found[2], period):
+                    if late:
                         t.late += 1
         done = sum(1 for t in per_unit.values() if t.sent == t.owed)
         result[period.id] = (tally, len(per_unit), done)
@@ -125,11 +112,10 @@ def unit_grid(period: ReportingPeriod, today: date) -> tuple[list[UnitRow], Tall
         row = rows.get(obligation.unit.id)
         if row is None:
             row = rows[obligation.unit.id] = UnitRow(obligation.unit, Tally(), exceptions.get(obligation.unit.id))
-        update = obligation.update
-        state = effective_state(update.state, update.supersedes_id) if update is not None else "not_started"
+        state = obligation.state
         for t in (row.tally, total):
             t.states[state] += 1
-            if state in ("submitted", "accepted") and update is not None and _late(update.submitted_at, period):
+            if obligation.submitted_on_time is False:
                 t.late += 1
     ordered = sorted(rows.values(), key=lambda r: (-(r.tally.owed - r.tally.sent), vietnamese_sort_key(r.unit.name)))
     return ordered, total

@@ -24,6 +24,69 @@ from tracker.updates.models import StatusUpdate, UpdateState
 REPORTING_KINDS = (ItemKind.TARGET, ItemKind.DOCUMENT, ItemKind.PROJECT, ItemKind.TASK)
 
 
+def is_late(submitted_at: datetime | None, period: ReportingPeriod) -> bool:
+    """Submitted after the period's deadline (local date). The one rule of lateness."""
+    if submitted_at is None:
+        return False
+    from tracker.core.time import to_local
+
+    return to_local(submitted_at).date() > period.submission_deadline
+
+
+def effective_state(latest_state: str | None, has_accepted: bool) -> str:
+    """The state of a unit's report from its chain: the latest version's state, except that a
+    correction under way (a draft or returned version after an accepted one) leaves it accepted.
+
+    not_started | draft | submitted | returned | accepted."""
+    if latest_state is None:
+        return "not_started"
+    if has_accepted and latest_state in (UpdateState.DRAFT.value, UpdateState.RETURNED.value):
+        return UpdateState.ACCEPTED.value
+    if latest_state == UpdateState.SUPERSEDED.value:  # not the latest in a sound chain; it was accepted
+        return UpdateState.ACCEPTED.value
+    return latest_state
+
+
+def chain_submitted_at(state: str, first_submitted_at: datetime | None,
+                       latest_submitted_at: datetime | None) -> datetime | None:
+    """When the report counts as submitted: the FIRST submission of the chain (a later correction
+    does not make an on-time report late); None while it is not submitted."""
+    if state not in (UpdateState.SUBMITTED.value, UpdateState.ACCEPTED.value):
+        return None
+    return first_submitted_at or latest_submitted_at
+
+
+@dataclass
+class Chain:
+    """What a list of versions of one (item, unit, period) report says, fed version by version
+    (`add`, in any order): used wherever only a few columns are read instead of whole updates."""
+
+    latest_version: int = 0
+    latest_state: str | None = None
+    latest_submitted_at: datetime | None = None
+    has_accepted: bool = False
+    first_submitted_at: datetime | None = None
+
+    def add(self, version: int, state: str, submitted_at: datetime | None) -> None:
+        if self.latest_state is None or version > self.latest_version:
+            self.latest_version, self.latest_state, self.latest_submitted_at = version, state, submitted_at
+        if state in (UpdateState.ACCEPTED.value, UpdateState.SUPERSEDED.value):
+            self.has_accepted = True
+        if submitted_at is not None and (self.first_submitted_at is None or submitted_at < self.first_submitted_at):
+            self.first_submitted_at = submitted_at
+
+    @property
+    def state(self) -> str:
+        return effective_state(self.latest_state, self.has_accepted)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return chain_submitted_at(self.state, self.first_submitted_at, self.latest_submitted_at)
+
+    def late(self, period: ReportingPeriod) -> bool:
+        return is_late(self.submitted_at, period)
+
+
 @dataclass
 class Obligation:
     unit: Unit
@@ -38,11 +101,7 @@ class Obligation:
     @property
     def state(self) -> str:
         """not_started | draft | submitted | returned | accepted."""
-        if self.update is None:
-            return "not_started"
-        if self.accepted is not None and self.update.state in (UpdateState.DRAFT, UpdateState.RETURNED):
-            return UpdateState.ACCEPTED.value
-        return self.update.state
+        return effective_state(self.update.state if self.update is not None else None, self.accepted is not None)
 
     @property
     def is_submitted(self) -> bool:
@@ -50,17 +109,14 @@ class Obligation:
 
     @property
     def submitted_at(self) -> datetime | None:
-        if not self.is_submitted:
-            return None
-        return self.first_submitted_at or self.update.submitted_at
+        return chain_submitted_at(self.state, self.first_submitted_at,
+                                  self.update.submitted_at if self.update is not None else None)
 
     @property
     def submitted_on_time(self) -> bool | None:
         if self.submitted_at is None:
             return None
-        from tracker.core.time import to_local
-
-        return to_local(self.submitted_at).date() <= self.period.submission_deadline
+        return not is_late(self.submitted_at, self.period)
 
 
 def item_start_year(item: PlanItem) -> int | None:

@@ -266,6 +266,7 @@ class Row:
     message: str | None = None
     files_lost: bool = False
     typed: bool = False  # values are what the user typed (not saved), shown back as such
+    defaults: dict = field(default_factory=dict)  # what a new report starts from (as on the item's page)
 
     @property
     def key(self) -> str:
@@ -359,25 +360,21 @@ def _rows(period, unit_ids, today) -> list[Row]:
     if update_ids:  # their evidence lists, in one query rather than one per row
         db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(update_ids))
                            .options(selectinload(StatusUpdate.evidence))).all()
+    # New rows start from the unit's last accepted report, like the item's own page (one query).
+    defaults = services.default_values_for([(o.item, o.unit) for o in obligations if o.update is None])
     rows = []
     for obligation in obligations:
         update = obligation.update
+        row_defaults = defaults.get((obligation.item.id, obligation.unit.id), {})
         if update is not None:
             values = values_as_text(services.values_of(update))
             ids = (update.id, update.lock_version)
         else:
-            values = values_as_text(_row_defaults(obligation))
+            values = values_as_text(row_defaults)
             ids = (None, None)
-        rows.append(Row(obligation, values, ids, budgets.get(obligation.item.id, services.Budget())))
+        rows.append(Row(obligation, values, ids, budgets.get(obligation.item.id, services.Budget()),
+                        defaults=row_defaults))
     return rows
-
-
-def _row_defaults(obligation) -> dict:
-    item = obligation.item
-    if len(item.owners) == 1 and item.owners[0].unit is not None:
-        return {"status": item.status, "progress": item.progress, "achieved_value": item.achieved_value,
-                "amount_committed": item.amount_committed, "amount_disbursed": item.amount_disbursed}
-    return {"status": "not_started", "progress": 0}
 
 
 def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, status=200, keep=frozenset()):
@@ -430,19 +427,24 @@ def my_work():
             raw = {name: request.form.get(prefix + name, "") for name in FIELDS}
             files = [f for f in request.files.getlist(prefix + "evidence") if f and f.filename]
             ids = (_int(request.form.get(prefix + "update_id")), _int(request.form.get(prefix + "lock_version")))
-            if row.update is None and not files and raw == row.values:
-                continue  # never touched
+            if not files and raw == row.values and (row.update is None or action == "draft"):
+                continue  # never touched (an unchanged saved row is still sent when submitting)
             item = row.obligation.item
             check = validate_update(item, raw, budget=row.budget, for_submit=action == "submit")
             # A row with errors still saves, as a draft, what could be read; it is not sent.
             draft = check if action == "draft" else validate_update(item, raw, budget=row.budget)
             row.warnings = check.warnings
             update = row.update
-            values = draft.partial(services.values_of(update) if update is not None else _row_defaults(row.obligation))
+            values = draft.partial(services.values_of(update) if update is not None else row.defaults)
             try:
+                # Every touched row is checked against the version its form was built from, even
+                # when nothing is saved: a report returned meanwhile must not be sent unseen.
+                services.check_fresh(update, ids[0], ids[1])
+                lock_version = ids[1]
                 if update is None or values.as_dict() != services.values_of(update):
                     update = services.save_draft(user, item, period, values, update_id=ids[0],
                                                  lock_version=ids[1], today=today)
+                    lock_version = update.lock_version
                     saved += 1
                 for upload in files:
                     written.append(services.attach_evidence(user, update, upload, today=today)[1])
@@ -454,7 +456,7 @@ def my_work():
                                    "Chưa gửi được: vui lòng bổ sung các ô đánh dấu đỏ (nội dung đã được lưu nháp).")
                     typed[row.key] = row
                 elif action == "submit":
-                    services.submit(user, update, today=today)
+                    services.submit(user, update, lock_version=lock_version, today=today)
                     submitted += 1
             except services.StaleUpdate as error:
                 if error.current is None:
@@ -585,7 +587,7 @@ def correct(update_id: int):
     if update is None:
         abort(404)
     today = today_local()
-    if not can_write_update(current_user, update.item, today):
+    if not services.can_write_existing(current_user, update, today):
         abort(403)
     form = CsrfForm()
     if not form.validate_on_submit():
@@ -660,7 +662,11 @@ def delete_evidence(evidence_id: int):
     if not form.validate_on_submit():
         abort(400)
     name = record.original_name
-    path = services.delete_evidence(current_user, record)
+    try:
+        path = services.delete_evidence(current_user, record)
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")

@@ -66,7 +66,7 @@ from tracker.core.formatting import format_datetime
 from tracker.core.time import to_local, today_local, utcnow
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.periods.obligations import owner_units
+from tracker.periods.obligations import is_late, owner_units
 from tracker.periods.services import submission_refusal
 from tracker.plans.models import ItemKind, ItemStatus, PlanItem
 from tracker.units.models import Unit
@@ -206,19 +206,23 @@ def item_history(item_id: int) -> list[StatusUpdate]:
     )
 
 
-def sample_item_ids(item_ids: list[int] | None = None) -> set[int]:
-    """Items whose current state comes from demo data (is_sample updates), to label "Dữ liệu mẫu"."""
+def sample_item_ids(item_ids: list[int] | None = None, *, plan_id: int | None = None) -> set[int]:
+    """Items whose current state comes from demo data (is_sample updates), to label "Dữ liệu mẫu".
+    One query, whatever the number of items."""
     query = select(StatusUpdate.item_id).where(
         StatusUpdate.is_sample.is_(True), StatusUpdate.state == UpdateState.ACCEPTED.value
     ).distinct()
     if item_ids is not None:
         query = query.where(StatusUpdate.item_id.in_(item_ids))
+    if plan_id is not None:
+        query = query.join(PlanItem, PlanItem.id == StatusUpdate.item_id).where(PlanItem.plan_id == plan_id)
     return set(db.session.scalars(query))
 
 
 def submitted_late(update: StatusUpdate) -> bool:
-    """Submitted after the period's deadline (local date)."""
-    return update.submitted_at is not None and to_local(update.submitted_at).date() > update.period.submission_deadline
+    """This version was submitted after the period's deadline (the rule of `periods.obligations.is_late`;
+    whether the unit's report counts as late is `Obligation.submitted_on_time`: its first submission)."""
+    return is_late(update.submitted_at, update.period)
 
 
 def values_of(update: StatusUpdate) -> dict:
@@ -228,19 +232,34 @@ def values_of(update: StatusUpdate) -> dict:
 def default_values(item: PlanItem, unit: Unit | None) -> dict:
     """What a new update's form starts from: the unit's last accepted report on the item, else the
     item's current state when the unit is its only owner, else nothing."""
-    if unit is not None:
-        previous = db.session.scalar(
+    if unit is None:
+        return _defaults_from(item, None)
+    return default_values_for([(item, unit)])[(item.id, unit.id)]
+
+
+def default_values_for(pairs: list[tuple[PlanItem, Unit]]) -> dict[tuple[int, int], dict]:
+    """`default_values` for many (item, unit) pairs in one query: (item id, unit id) -> values."""
+    previous: dict[tuple[int, int], StatusUpdate] = {}
+    item_ids = {item.id for item, _ in pairs}
+    unit_ids = {unit.id for _, unit in pairs}
+    if pairs:
+        accepted = db.session.scalars(
             select(StatusUpdate)
             .join(ReportingPeriod, ReportingPeriod.id == StatusUpdate.period_id)
-            .where(StatusUpdate.item_id == item.id, StatusUpdate.unit_id == unit.id,
+            .where(StatusUpdate.item_id.in_(item_ids), StatusUpdate.unit_id.in_(unit_ids),
                    StatusUpdate.state == UpdateState.ACCEPTED.value)
             .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc(), StatusUpdate.version.desc())
-            .limit(1)
         )
-        if previous is not None:
-            values = values_of(previous)
-            values.update(done_text="", difficulties="", proposals="")
-            return values
+        for update in accepted:  # newest first: the first one seen per pair wins
+            previous.setdefault((update.item_id, update.unit_id), update)
+    return {(item.id, unit.id): _defaults_from(item, previous.get((item.id, unit.id))) for item, unit in pairs}
+
+
+def _defaults_from(item: PlanItem, previous: StatusUpdate | None) -> dict:
+    if previous is not None:
+        values = values_of(previous)
+        values.update(done_text="", difficulties="", proposals="")
+        return values
     if len(item.owners) == 1 and item.owners[0].unit is not None:
         return {"status": item.status, "progress": item.progress, "achieved_value": item.achieved_value,
                 "amount_committed": item.amount_committed, "amount_disbursed": item.amount_disbursed}
@@ -250,8 +269,24 @@ def default_values(item: PlanItem, unit: Unit | None) -> dict:
 # --- Permissions on a given update ----------------------------------------------------------------
 
 
+def owns_update(user, update: StatusUpdate, today: date | None = None) -> bool:
+    """The report is the user's unit's own (after a succession, the unit carrying the writer's work):
+    owning the item with others (a unit group) gives no right over another member's report."""
+    if not getattr(user, "is_authenticated", False) or user.role != "reporter" or user.unit_id is None:
+        return False
+    today = today or today_local()
+    unit = update.unit if update.unit is not None else db.session.get(Unit, update.unit_id)
+    return unit is not None and unit.carrier_on(today).id == user.unit_id
+
+
+def can_write_existing(user, update: StatusUpdate, today: date | None = None) -> bool:
+    """A reporter writes to an existing update (save, submit, correct, evidence): it owns the item and the report."""
+    today = today or today_local()
+    return can_write_update(user, update.item, today) and owns_update(user, update, today)
+
+
 def can_edit(user, update: StatusUpdate, today: date | None = None) -> bool:
-    return update.state in EDITABLE and can_write_update(user, update.item, today or today_local())
+    return update.state in EDITABLE and can_write_existing(user, update, today)
 
 
 def can_read_update(user, update: StatusUpdate, today: date | None = None) -> bool:
@@ -290,6 +325,9 @@ def _check_fresh(current: StatusUpdate | None, update_id: int | None, lock_versi
         raise StaleUpdate(current)
 
 
+check_fresh = _check_fresh  # for forms that touch an update without saving it ("Việc của tôi" submitting)
+
+
 def _summary(update: StatusUpdate, verb: str) -> str:
     return f"{verb} báo cáo {update.period.label} của {update.unit.name} về hạng mục {update.item.ref} (phiên bản {update.version})"
 
@@ -307,6 +345,8 @@ def save_draft(
         raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này nên không cập nhật được.")
     unit = reporting_unit_for(user, item, period, today)
     current = latest_update(item.id, period.id, unit.id)
+    if current is not None and not owns_update(user, current, today):
+        raise NotAllowed("Báo cáo này là của đơn vị khác nên bạn không sửa được.")
     _check_fresh(current, update_id, lock_version)
     new = values.as_dict()
     if current is None:
@@ -333,8 +373,8 @@ def save_draft(
 
 def submit(user, update: StatusUpdate, *, lock_version: int | None = None, today: date | None = None) -> StatusUpdate:
     today = today or today_local()
-    if not can_write_update(user, update.item, today):
-        raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này nên không gửi được báo cáo.")
+    if not can_write_existing(user, update, today):
+        raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này hoặc báo cáo là của đơn vị khác nên không gửi được.")
     if lock_version is not None and lock_version != update.lock_version:
         raise StaleUpdate(update)
     if update.state not in EDITABLE:
@@ -394,6 +434,10 @@ def accept(user, update: StatusUpdate, *, comment: str = "", lock_version: int |
     current state is recomputed."""
     _check_review(user, update, lock_version)
     today = today or today_local()
+    # Two coordinators accepting reports of one shared item at once: the item's row is locked so the
+    # second recomputation sees the first acceptance (a no-op on SQLite, which serialises writers).
+    item = db.session.scalar(select(PlanItem).where(PlanItem.id == update.item_id)
+                             .with_for_update().execution_options(populate_existing=True))
     for other in chain(update.item_id, update.period_id, update.unit_id):
         if other.id != update.id and other.state == UpdateState.ACCEPTED:
             other.state = UpdateState.SUPERSEDED.value
@@ -407,7 +451,7 @@ def accept(user, update: StatusUpdate, *, comment: str = "", lock_version: int |
     _flush()
     record(actor=user, action="accept", entity_type="status_update", entity_id=update.id,
            summary=_summary(update, "Chấp nhận"), changes={"state": ["submitted", "accepted"]})
-    recompute_item_state(update.item, actor=user, today=today)
+    recompute_item_state(item, actor=user, today=today)
     return update
 
 
@@ -417,8 +461,8 @@ def start_correction(user, update: StatusUpdate, *, today: date | None = None,
 
     When a correction is already under way, that one is returned instead of a second one."""
     today = today or today_local()
-    if not can_write_update(user, update.item, today):
-        raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này nên không đính chính được.")
+    if not can_write_existing(user, update, today):
+        raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này hoặc báo cáo là của đơn vị khác nên không đính chính được.")
     versions = chain(update.item_id, update.period_id, update.unit_id)
     latest = versions[-1]
     if latest.id != update.id and latest.state in EDITABLE + (UpdateState.SUBMITTED.value,):

@@ -131,35 +131,42 @@ def parse_amount(text: str | None) -> int | None:
     return amount
 
 
+# "1.500": a thousands dot or a decimal one? Both readings are common, so neither is guessed.
+_AMBIGUOUS_DOT = re.compile(r"^\d{1,3}\.\d{3}$")
+_NOT_A_NUMBER = "Giá trị phải là một số, ví dụ 45,5 (dấu phẩy là dấu thập phân, dấu chấm ngăn cách hàng nghìn)."
+
+
 def parse_decimal(text: str | None) -> Decimal | None:
-    """A number with a comma or a dot as decimal mark: "45,5", "45.5", "1.234,5" (dots group thousands)."""
+    """A number written the Vietnamese way, as amounts are: the comma is the decimal mark and dots
+    group thousands ("45,5", "1.234,5", "1.234.567"). A single dot that cannot group thousands is
+    read as a decimal mark ("45.5"); "1.500" could be either, so it is refused with a hint."""
     value = _SPACES.sub("", text or "")
     if value == "":
         return None
     sign = ""
     if value[0] in "+-":
         sign, value = ("-" if value[0] == "-" else ""), value[1:]
+    if _AMBIGUOUS_DOT.match(value):
+        raise InputError(
+            f"Không rõ \"{value}\" là {value.replace('.', '')} hay {value.replace('.', ',')}: "
+            f"viết {value.replace('.', '')} hoặc {value.replace('.', ',')} "
+            "(dấu phẩy là dấu thập phân, dấu chấm ngăn cách hàng nghìn)."
+        )
     if "," in value and "." in value:
-        if value.rfind(",") > value.rfind("."):  # 1.234,5: dots group thousands
-            integer, _, fraction = value.rpartition(",")
-            if not _DOT_GROUPED.match(integer):
-                raise InputError("Giá trị phải là một số, ví dụ 45,5.")
-            value = integer.replace(".", "") + "." + fraction
-        else:  # 1,234.5
-            integer, _, fraction = value.rpartition(".")
-            if not _COMMA_GROUPED.match(integer):
-                raise InputError("Giá trị phải là một số, ví dụ 45,5.")
-            value = integer.replace(",", "") + "." + fraction
+        integer, _, fraction = value.rpartition(",")
+        if value.rfind(",") < value.rfind(".") or not _DOT_GROUPED.match(integer):  # e.g. 1,234.5
+            raise InputError(_NOT_A_NUMBER)
+        value = integer.replace(".", "") + "." + fraction
     elif "," in value:
         if value.count(",") > 1:
-            raise InputError("Giá trị phải là một số, ví dụ 45,5.")
+            raise InputError(_NOT_A_NUMBER)
         value = value.replace(",", ".")
     elif value.count(".") > 1:
         if not _DOT_GROUPED.match(value):
-            raise InputError("Giá trị phải là một số, ví dụ 45,5.")
+            raise InputError(_NOT_A_NUMBER)
         value = value.replace(".", "")
     if not _PLAIN_NUMBER.match(value):
-        raise InputError("Giá trị phải là một số, ví dụ 45,5 (dùng dấu phẩy hoặc dấu chấm cho phần thập phân).")
+        raise InputError(_NOT_A_NUMBER)
     if "." in value and len(value.split(".")[1]) > 4:
         raise InputError("Giá trị chỉ được có tối đa 4 chữ số thập phân.")
     try:
