@@ -173,3 +173,21 @@ def test_sample_data_is_labelled_on_the_dashboard_and_item_page(client, db, view
     assert "1 hạng mục có trạng thái lấy từ dữ liệu mẫu" in html
     page = client.get(f"/hang-muc/{item.id}").get_data(as_text=True)
     assert 'badge-sample" title="Tình trạng lấy từ dữ liệu mẫu' in page
+
+
+def test_disbursement_rate_leaves_out_spending_on_lines_without_an_amount(db, factory):
+    from datetime import date
+
+    from tracker.dashboard.services import build_dashboard
+
+    plan = factory.plan()
+    fixed = factory.item(plan=plan, kind="project", amount_disbursed=800)
+    open_ended = factory.item(plan=plan, kind="project", amount_disbursed=5000)
+    factory.item(plan=plan, kind="budget", budget_state=1000, budget_other=0, budget_total=1000,
+                 funded_project=fixed, owner=fixed.owners[0].unit)
+    factory.item(plan=plan, kind="budget", funded_project=open_ended, owner=open_ended.owners[0].unit)  # "-"
+    db.session.expire_all()
+    board = build_dashboard(plan, date(2025, 9, 30))
+    budget = next(a for a in board.appendices if a.appendix.kind == "budget")
+    assert budget.planned_total == 1000 and budget.disbursed == 5800
+    assert round(budget.disbursed_percent, 1) == 80.0  # not 580 %

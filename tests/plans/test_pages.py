@@ -180,3 +180,20 @@ def test_all_tab_gives_budget_lines_no_status_of_their_own(client, viewer, plan_
     row = " ".join(row[: row.index("</tr>")].split())
     assert "Chưa triển khai" not in row and "badge" not in row
     assert f'Theo dự án <a href="/hang-muc/{plan_data["p1"].id}">' in row
+
+
+def test_plan_page_labels_items_whose_state_comes_from_sample_data(client, factory, login, db):
+    from tracker.updates.models import StatusUpdate
+
+    plan = factory.plan()
+    sample = factory.item(plan=plan, kind="project", text="Dự án có dữ liệu mẫu", status="in_progress")
+    factory.item(plan=plan, kind="project", text="Dự án thật")
+    period = factory.period(2025, 3)
+    db.session.add(StatusUpdate(item=sample, period=period, unit=sample.owners[0].unit, state="accepted",
+                                status="in_progress", progress=40, is_sample=True))
+    db.session.commit()
+    login(factory.user(role="viewer"))
+    page = client.get(f"/ke-hoach/{plan.id}?phu-luc=3").get_data(as_text=True)
+    assert page.count("Dữ liệu mẫu</span>") == 1
+    row = page[page.index("Dự án có dữ liệu mẫu"):]
+    assert row.index("Dữ liệu mẫu</span>") < row.index("Dự án thật")

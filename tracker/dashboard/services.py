@@ -53,6 +53,9 @@ class AppendixStats:
     unfixed: int = 0  # lines "-": no amount fixed (not zero)
     committed: int = 0
     disbursed: int = 0
+    # Disbursed on lines with a fixed amount: "-" lines add 0 to planned_total, so their spending
+    # must not count towards the rate either.
+    disbursed_fixed: int = 0
 
     @property
     def tracks_status(self) -> bool:
@@ -73,7 +76,7 @@ class AppendixStats:
 
     @property
     def disbursed_percent(self) -> float:
-        return 100.0 * self.disbursed / self.planned_total if self.planned_total else 0.0
+        return 100.0 * self.disbursed_fixed / self.planned_total if self.planned_total else 0.0
 
 
 @dataclass
@@ -131,6 +134,8 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
             counted_projects.add(source.id)
             entry.committed += source.amount_committed or 0
             entry.disbursed += source.amount_disbursed or 0
+            if item.budget_total is not None:
+                entry.disbursed_fixed += source.amount_disbursed or 0
 
     periods = recent_periods(today, GRID_PERIODS)
     states = latest_update_states([p.id for p in periods], plan_id=plan.id)

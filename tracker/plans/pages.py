@@ -68,6 +68,13 @@ class PlanPage:
     frameworks: dict[int, Framework] = field(default_factory=dict)
     budget_sums: dict[str, int | None] = field(default_factory=dict)
     timeliness: dict[int, str] = field(default_factory=dict)
+    sample_items: set[int] = field(default_factory=set)  # state from demo data: labelled "Dữ liệu mẫu"
+
+
+def sample_item_ids(*, plan_id: int) -> set[int]:
+    from tracker.updates.services import sample_item_ids as samples
+
+    return samples(plan_id=plan_id)
 
 
 def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> PlanPage | None:
@@ -147,4 +154,5 @@ def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> Pla
         frameworks=frameworks,
         budget_sums=budget_sums,
         timeliness={item.id: timeliness(item, today) for item in shown if item.kind in STATUS_KINDS},
+        sample_items=sample_item_ids(plan_id=plan.id),
     )
