@@ -116,3 +116,22 @@ def seeded(db, app):
 
 def pytest_configure(config):
     os.environ.setdefault("TRACKER_ENV", "test")
+
+
+@pytest.fixture
+def world(factory):
+    """Two units, a plan, items, periods and users for the update and period tests."""
+    from tests.updates.world import build_world
+
+    return build_world(factory)
+
+
+@pytest.fixture
+def as_user(client, login):
+    """Sign the test client in as `user`, signing out whoever was signed in."""
+
+    def _as(user):
+        client.post("/dang-xuat")
+        return login(user)
+
+    return _as
