@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.core.text import shorten as core_shorten
 from tracker.audit.services import record
 from tracker.auth.models import Role, User
 from tracker.calendar.ical import DeadlineEvent
@@ -57,8 +58,7 @@ def uid_domain() -> str:
 
 
 def shorten(text: str, limit: int = 90) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return core_shorten(text, limit)
 
 
 def _next_quarter(year: int, quarter: int) -> tuple[int, int]:

@@ -47,3 +47,9 @@ def vietnamese_sort_key(value: str) -> tuple:
             letters.append((ord(ch), 0))
             tones.append(0)
     return tuple(letters), tuple(tones)
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """One line, at most `limit` characters, cut with an ellipsis."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

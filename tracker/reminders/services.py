@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.core.text import shorten as core_shorten
 from tracker.auth.models import Role, User
 from tracker.core.formatting import format_date
 from tracker.core.time import to_local
@@ -50,8 +51,7 @@ EMAIL_ITEMS_LIMIT = 25
 
 
 def shorten(text: str, limit: int = 140) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return core_shorten(text, limit)
 
 
 @dataclass

@@ -21,6 +21,8 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from tracker.auth.permissions import reporting_units as owing_unit_ids
+from tracker.core.text import shorten
 from tracker.audit.services import diff, record
 from tracker.core.formatting import format_date
 from tracker.core.time import to_local, today_local, utcnow
@@ -124,11 +126,6 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def _truncate(text: str, limit: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _period_key(period: ReportingPeriod) -> tuple[int, int]:
     return (period.year, period.quarter)
 
@@ -177,18 +174,6 @@ def _owner_key(item: PlanItem, on: date) -> str:
         else:
             labels.append(assignment.name_as_written)
     return "; ".join(dict.fromkeys(labels)) or (item.owner_text or "Chưa xác định")
-
-
-def _carrier_ids(item: PlanItem, on: date) -> set[int]:
-    ids = set()
-    for assignment in item.owners:
-        for unit in assignment.units:
-            ids.add(unit.carrier_on(on).id)
-    return ids
-
-
-def _ref_label(item: PlanItem) -> str:
-    return f"PL{item.appendix.number} › {item.display_code}" if item.appendix else item.display_code
 
 
 def _due_text(item: PlanItem) -> str:
@@ -316,7 +301,7 @@ def gather_report_data(
     ).all()
     items.sort(key=lambda i: (appendix_position.get(i.appendix_id, (0, 0)), i.position, i.id))
     if unit is not None:
-        scope = [i for i in items if unit.id in _carrier_ids(i, on)]
+        scope = [i for i in items if unit.id in owing_unit_ids(i, on)]
     else:
         scope = list(items)
     scope_ids = {i.id for i in scope}
@@ -433,7 +418,7 @@ def _item_row(item: PlanItem, plan: Plan, per_unit: dict, on: date, as_of: date,
     achieved = _plain_decimal(achieved)
     last_period = max((p for _, p in latest), key=_period_key) if latest else None
     texts = [u.done_text.strip() for u, _ in latest if u.done_text and u.done_text.strip()]
-    result_text = _truncate(" | ".join(texts), RESULT_TEXT_LIMIT)
+    result_text = shorten(" | ".join(texts), RESULT_TEXT_LIMIT)
     due = item.due_date
     overdue = due is not None and due < as_of and status not in FINISHED
     row = ItemRow(

@@ -91,9 +91,6 @@ class StatusUpdate(db.Model):
     def state_label(self) -> str:
         return UPDATE_STATE_LABELS.get(self.state, self.state)
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state in (UpdateState.DRAFT, UpdateState.RETURNED)
 
 
 class Evidence(db.Model):
