@@ -55,9 +55,7 @@ def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, s
 
 
 def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
+    obj = db.get_or_404(model, object_id)
     return obj
 
 
@@ -229,18 +227,11 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
     ok, parent = _resolve_parent(form, unit)
     if _names_taken(form, unit) or not ok:
         return None
-    try:
-        saved = save_unit(
-            current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
-            short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
-            aliases_text=form.aliases.data,
-        )
-    except UnitError as error:
-        db.session.rollback()
-        form.name.errors = list(form.name.errors) + [str(error)]
-        return None
-    db.session.commit()
-    return saved
+    return _commit_or_field_error(form.name, lambda: save_unit(
+        current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
+        short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
+        aliases_text=form.aliases.data,
+    ))
 
 
 @bp.route("/don-vi/moi", methods=["GET", "POST"])
@@ -315,19 +306,24 @@ def _group_form(group: UnitGroup | None) -> GroupForm:
     return form
 
 
-def _group_submit(form: GroupForm, group: UnitGroup | None):
-    members = [db.session.get(Unit, unit_id) for unit_id in form.members.data or []]
+def _commit_or_field_error(field, save):
+    """Run a unit service and commit; a UnitError rolls back and shows on `field`, values kept."""
     try:
-        saved = save_group(
-            current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
-            name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
-        )
+        saved = save()
     except UnitError as error:
         db.session.rollback()
-        form.name.errors = list(form.name.errors) + [str(error)]
+        field.errors = list(field.errors) + [str(error)]
         return None
     db.session.commit()
     return saved
+
+
+def _group_submit(form: GroupForm, group: UnitGroup | None):
+    members = [db.session.get(Unit, unit_id) for unit_id in form.members.data or []]
+    return _commit_or_field_error(form.name, lambda: save_group(
+        current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
+        name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
+    ))
 
 
 @bp.route("/nhom-don-vi/moi", methods=["GET", "POST"])
@@ -379,14 +375,11 @@ def succession():
     if form.validate_on_submit():
         source = db.session.get(Unit, form.source_id.data)
         target = db.session.get(Unit, form.target_id.data)
-        try:
-            merge_unit(current_user, source, target, form.on.data, kind=form.kind.data, note=form.note.data,
-                       move_users=form.move_users.data)
-        except UnitError as error:
-            db.session.rollback()
-            form.target_id.errors = list(form.target_id.errors) + [str(error)]
-        else:
-            db.session.commit()
+        merged = _commit_or_field_error(form.target_id, lambda: merge_unit(
+            current_user, source, target, form.on.data, kind=form.kind.data, note=form.note.data,
+            move_users=form.move_users.data,
+        ))
+        if merged is not None:  # the recorded changes ({} when nothing changed)
             flash(f"Đã ghi nhận: {source.name} → {target.name} từ ngày {form.on.data:%d/%m/%Y}.", "success")
             return redirect(url_for("admin.succession"))
     rows = db.session.scalars(

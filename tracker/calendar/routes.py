@@ -121,9 +121,7 @@ def revoke_token():
 @bp.post("/ho-so/lich-don-vi/<int:unit_id>/tao-lai")
 @login_required
 def regenerate_unit_token(unit_id: int):
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
+    unit = db.get_or_404(Unit, unit_id)
     if not services.can_manage_unit_feed(current_user, unit):
         abort(403)
     services.regenerate_unit_token(unit, actor=current_user)

@@ -26,9 +26,7 @@ def index():
 
 
 def _framework_or_404(framework_id: int) -> Framework:
-    framework = db.session.get(Framework, framework_id)
-    if framework is None:
-        abort(404)
+    framework = db.get_or_404(Framework, framework_id)
     return framework
 
 

@@ -185,6 +185,25 @@ class _Loader:
             self.result.changes += 1
         return changes
 
+    def upsert(self, current, make, values: dict[str, Any]):
+        """The row as the file describes it: created (and counted) when missing, else only its
+        changed fields assigned. Returns (row, changes)."""
+        if current is None:
+            current = make(**values)
+            db.session.add(current)
+            db.session.flush()
+            self.result.changes += 1
+            return current, {}
+        return current, self.set_fields(current, values)
+
+    def declared_totals(self, doc, node) -> dict[str, int | None]:
+        """The totals an appendix or section prints about itself (declared_totals)."""
+        declared = node.get("declared_totals") or {}
+        return {
+            f"declared_{key}": self.money(doc, declared, f"declared_totals.{key}", declared.get(key))
+            for key in ("state", "other", "total")
+        }
+
     def require(self, doc, node, key: str, label: str | None = None):
         value = node.get(key) if isinstance(node, dict) else None
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -417,13 +436,7 @@ class _Loader:
             "declared": dict(data.get("declared") or {}),
             "general_info": _plain(data.get("general_info") or []),
         }
-        if framework is None:
-            framework = Framework(name=name, **values)
-            db.session.add(framework)
-            db.session.flush()
-            self.result.changes += 1
-        else:
-            self.set_fields(framework, values)
+        framework, _ = self.upsert(framework, lambda **v: Framework(name=name, **v), values)
 
         existing = {i.key: i for i in db.session.scalars(select(Indicator).where(Indicator.framework_id == framework.id))}
         seen: dict[str, Any] = {}
@@ -465,14 +478,9 @@ class _Loader:
                 }
                 if not values["name"]:
                     self.problem(doc, node, "name", f"Chỉ số {code} thiếu tên.")
-                indicator = existing.get(key)
-                if indicator is None:
-                    indicator = Indicator(framework=framework, key=key, **values)
-                    db.session.add(indicator)
-                    db.session.flush()
-                    self.result.changes += 1
-                else:
-                    self.set_fields(indicator, values)
+                indicator, _ = self.upsert(
+                    existing.get(key), lambda **v: Indicator(framework=framework, key=key, **v), values
+                )
                 self.sync_inputs(doc, node, indicator, area)
                 for issue in node.get("inconsistencies") or []:
                     issues.append(("indicator", key, issue.get("kind", "other"), issue.get("text", "")))
@@ -614,24 +622,16 @@ class _Loader:
                 framework = db.session.scalar(select(Framework).where(Framework.name == node.get("framework")))
                 if framework is None:
                     self.problem(doc, node, "framework", f"Không có bộ chỉ số '{node.get('framework')}'.")
-            declared = node.get("declared_totals") or {}
             a_values = {
                 "kind": kind,
                 "title": str(node.get("title") or ""),
                 "position": a_position,
                 "framework_id": framework.id if framework else None,
-                "declared_state": self.money(doc, declared, "declared_totals.state", declared.get("state")),
-                "declared_other": self.money(doc, declared, "declared_totals.other", declared.get("other")),
-                "declared_total": self.money(doc, declared, "declared_totals.total", declared.get("total")),
+                **self.declared_totals(doc, node),
             }
-            appendix = existing_appendices.get(number_a)
-            if appendix is None:
-                appendix = Appendix(plan=plan, number=number_a, **a_values)
-                db.session.add(appendix)
-                db.session.flush()
-                self.result.changes += 1
-            else:
-                self.set_fields(appendix, a_values)
+            appendix, _ = self.upsert(
+                existing_appendices.get(number_a), lambda **v: Appendix(plan=plan, number=number_a, **v), a_values
+            )
             if kind == "project":
                 project_appendix_numbers.append(strip_code(number_a))
             for issue in node.get("inconsistencies") or []:
@@ -672,7 +672,6 @@ class _Loader:
                 continue
             section_path = path[1:] + [strip_code(code)]
             joined = "/".join(section_path)
-            declared = node.get("declared_totals") or {}
             ctx.position[0] += 1
             values = {
                 "code": str(code),
@@ -680,19 +679,14 @@ class _Loader:
                 "depth": len(section_path) - 1,
                 "position": ctx.position[0],
                 "parent_id": parent.id if parent else None,
-                "declared_state": self.money(ctx.doc, declared, "declared_totals.state", declared.get("state")),
-                "declared_other": self.money(ctx.doc, declared, "declared_totals.other", declared.get("other")),
-                "declared_total": self.money(ctx.doc, declared, "declared_totals.total", declared.get("total")),
+                **self.declared_totals(ctx.doc, node),
             }
-            section = ctx.sections.get((ctx.appendix.id, joined))
-            if section is None:
-                section = Section(appendix=ctx.appendix, path=joined, **values)
-                db.session.add(section)
-                db.session.flush()
-                ctx.sections[(ctx.appendix.id, joined)] = section
-                self.result.changes += 1
-            else:
-                self.set_fields(section, values)
+            section, _ = self.upsert(
+                ctx.sections.get((ctx.appendix.id, joined)),
+                lambda **v: Section(appendix=ctx.appendix, path=joined, **v),
+                values,
+            )
+            ctx.sections[(ctx.appendix.id, joined)] = section
             for issue in node.get("inconsistencies") or []:
                 ctx.issues.append(("section", "/".join(path + section_path[len(path) - 1:]), issue.get("kind", "other"), issue.get("text", "")))
             self.apply_items(ctx, node.get("items"), section, path + [strip_code(code)])

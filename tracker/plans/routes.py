@@ -24,9 +24,7 @@ def index():
 @bp.get("/ke-hoach/<int:plan_id>")
 @read_required
 def show(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        abort(404)
+    plan = db.get_or_404(Plan, plan_id)
     today = today_local()
     args = request.args
     item_filter = pages.filter_from_args(args)

@@ -155,9 +155,7 @@ def issue(plan_id: int, period_code: str):
 @bp.get("/bao-cao/da-ban-hanh/<int:report_id>.<any(pdf, xlsx, html, json):fmt>")
 @roles_required(*READERS)
 def issued_file(report_id: int, fmt: str):
-    report = db.session.get(IssuedReport, report_id)
-    if report is None:
-        abort(404)
+    report = db.get_or_404(IssuedReport, report_id)
     if fmt == "json":
         content = json.dumps(report.data, ensure_ascii=False, indent=1).encode("utf-8")
     else:
@@ -175,8 +173,6 @@ def unit_report(plan_id: int, period_code: str, unit_id: int, fmt: str):
     ):
         abort(403)
     plan, period = _plan_and_period(plan_id, period_code)
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
+    unit = db.get_or_404(Unit, unit_id)
     data = gather_report_data(plan, period, unit=unit, options=ReportOptions())
     return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))

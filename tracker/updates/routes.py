@@ -553,9 +553,7 @@ def review_queue():
 @bp.post("/cap-nhat/<int:update_id>/duyet")
 @roles_required(Role.COORDINATOR)
 def review(update_id: int):
-    update = db.session.get(StatusUpdate, update_id)
-    if update is None:
-        abort(404)
+    update = db.get_or_404(StatusUpdate, update_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
@@ -583,9 +581,7 @@ def review(update_id: int):
 @bp.post("/cap-nhat/<int:update_id>/dinh-chinh")
 @login_required
 def correct(update_id: int):
-    update = db.session.get(StatusUpdate, update_id)
-    if update is None:
-        abort(404)
+    update = db.get_or_404(StatusUpdate, update_id)
     today = today_local()
     if not services.can_write_existing(current_user, update, today):
         abort(403)
@@ -632,9 +628,7 @@ def contribute(item_id: int, period_code: str):
 @bp.get("/minh-chung/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int):
-    record = db.session.get(Evidence, evidence_id)
-    if record is None:
-        abort(404)
+    record = db.get_or_404(Evidence, evidence_id)
     if not services.can_read_evidence(current_user, record):
         abort(403)
     path = services.evidence_path(record)
@@ -652,9 +646,7 @@ def evidence(evidence_id: int):
 @bp.post("/minh-chung/<int:evidence_id>/xoa")
 @login_required
 def delete_evidence(evidence_id: int):
-    record = db.session.get(Evidence, evidence_id)
-    if record is None:
-        abort(404)
+    record = db.get_or_404(Evidence, evidence_id)
     update = record.update
     if not services.can_edit(current_user, update):
         abort(403)
