@@ -23,6 +23,7 @@ from tracker.calendar.ical import DeadlineEvent
 from tracker.calendar.models import UnitCalendarToken, new_token
 from tracker.core.formatting import format_date
 from tracker.extensions import db
+from tracker.plans.listing import assignment_options
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.obligations import REPORTING_KINDS, owner_units
 from tracker.periods.services import period_dates, quarter_of
@@ -161,12 +162,7 @@ def unit_items(unit: Unit, today: date) -> list[PlanItem]:
                PlanItem.status != ItemStatus.CANCELLED.value)
         .options(
             selectinload(PlanItem.plan).selectinload(Plan.area),
-            selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
-            selectinload(PlanItem.assignments)
-            .selectinload(ItemAssignment.group)
-            .selectinload(UnitGroup.members)
-            .selectinload(UnitGroupMember.unit)
-            .selectinload(Unit.successor),
+            *assignment_options(),
         )
         .order_by(PlanItem.plan_id, PlanItem.position)
     )

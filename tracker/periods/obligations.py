@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.plans.listing import assignment_options
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.models import ItemAssignment, ItemKind, ItemStatus, Plan, PlanItem
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
@@ -163,12 +164,7 @@ def obligations_for_period(
         .options(
             selectinload(PlanItem.plan).selectinload(Plan.area),
             selectinload(PlanItem.appendix),
-            selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
-            selectinload(PlanItem.assignments)
-            .selectinload(ItemAssignment.group)
-            .selectinload(UnitGroup.members)
-            .selectinload(UnitGroupMember.unit)
-            .selectinload(Unit.successor),
+            *assignment_options(),
         )
         .order_by(PlanItem.plan_id, PlanItem.position)
     )
