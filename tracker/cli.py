@@ -40,3 +40,4 @@ from tracker.plans import cli as _plans_cli  # noqa: E402,F401
 from tracker.reports import cli as _reports_cli  # noqa: E402,F401
 from tracker.reminders import cli as _reminders_cli  # noqa: E402,F401
 from tracker.updates import cli as _updates_cli  # noqa: E402,F401
+from tracker.indicators import cli as _indicators_cli  # noqa: E402,F401

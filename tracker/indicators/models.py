@@ -64,6 +64,8 @@ class Indicator(db.Model):
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     owner_text: Mapped[str | None] = mapped_column(String(255))
     providers_text: Mapped[str | None] = mapped_column(Text)
+    # The scoring rule in machine-readable form (tracker/indicators/rules.py), beside `scoring` as printed.
+    rule: Mapped[dict | None] = mapped_column(JSON)
 
     framework: Mapped[Framework] = relationship(back_populates="indicators")
     parent: Mapped[Indicator | None] = relationship(remote_side=[id])
@@ -122,6 +124,7 @@ class ItemIndicatorLink(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"), index=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    doubt: Mapped[str | None] = mapped_column(Text)  # why the link is doubtful, when a review says so
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -21,6 +21,7 @@ from tracker.audit.services import diff, record
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider, ItemIndicatorLink
+from tracker.indicators.rules import read_rule
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, ItemKind, Plan, PlanItem, Section
 from tracker.plans.sources import (
     LDict,
@@ -475,6 +476,7 @@ class _Loader:
                     "owner_text": node.get("owner"),
                     "providers_text": node.get("providers_text"),
                     "parent_id": parent.id if parent else None,
+                    "rule": read_rule(node, lambda n, f, m: self.problem(doc, n, f, m)),
                 }
                 if not values["name"]:
                     self.problem(doc, node, "name", f"Chỉ số {code} thiếu tên.")
