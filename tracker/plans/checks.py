@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from tracker.core.formatting import format_money, format_number
 from tracker.extensions import db
+from tracker.indicators.findings import rule_findings
 from tracker.indicators.models import Framework, Indicator
+from tracker.indicators.selfassessment import framework_spec
 from tracker.plans.models import Appendix, DataIssue, ItemKind, Plan, PlanItem, Section
 
 MONEY_FIELDS = (("state", "trung hạn"), ("other", "nguồn khác"), ("total", "tổng"))
@@ -87,7 +89,8 @@ def data_quality_report() -> dict:
     return {
         "plans": [{"number": p.number, "issues": _issues(plan_id=p.id), "totals": _plan_totals(p)} for p in plans],
         "frameworks": [
-            {"name": f.name, "issues": _issues(framework_id=f.id), "totals": _framework_totals(f)} for f in frameworks
+            {"name": f.name, "issues": _issues(framework_id=f.id), "totals": _framework_totals(f),
+             "scoring": rule_findings(framework_spec(f))} for f in frameworks
         ],
     }
 
@@ -114,5 +117,8 @@ def format_report(report: dict) -> str:
             for issue in entry["issues"]:
                 ref = f" {issue['ref']}" if issue["ref"] else ""
                 lines.append(f"    - [{issue['kind']}]{ref}: {issue['text']}")
+            if "scoring" in entry:
+                lines.append(f"  Quy tắc tính điểm, máy tính phát hiện: {len(entry['scoring'])}")
+                lines += [f"    - [{f['kind']}]{' ' + f['ref'] if f['ref'] else ''}: {f['text']}" for f in entry["scoring"]]
             lines.append("")
     return "\n".join(lines)
