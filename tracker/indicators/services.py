@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider, ItemIndicatorLink
+from tracker.indicators.rules import describe_rule
 from tracker.plans.listing import STATUS_KINDS, timeliness
 from tracker.plans.models import Plan, PlanItem
 from tracker.plans.snapshot import load_items
@@ -40,6 +41,7 @@ class LinkView:
     indicator_id: int
     note: str | None
     item: object  # snapshot.ItemView
+    doubt: str | None = None
 
 
 @dataclass
@@ -51,6 +53,7 @@ class IndicatorNode:
     providers: list[IndicatorProvider] = field(default_factory=list)  # of the whole indicator
     input_providers: dict[int, list[IndicatorProvider]] = field(default_factory=dict)
     at_risk: bool = False  # a linked item is overdue
+    rule_text: str = ""  # the structured scoring rule in words
 
     @property
     def children_points(self):
@@ -118,7 +121,8 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
         plan = choose_plan(framework, plans, counts, user)
 
     link_query = (
-        select(ItemIndicatorLink.id, ItemIndicatorLink.indicator_id, ItemIndicatorLink.note, ItemIndicatorLink.item_id)
+        select(ItemIndicatorLink.id, ItemIndicatorLink.indicator_id, ItemIndicatorLink.note, ItemIndicatorLink.item_id,
+               ItemIndicatorLink.doubt)
         .join(Indicator, Indicator.id == ItemIndicatorLink.indicator_id)
         .where(Indicator.framework_id == framework.id)
     )
@@ -136,6 +140,7 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
     for indicator in sorted(indicators, key=lambda i: (i.position, i.id)):
         node = nodes[indicator.id]
         node.inputs = list(indicator.inputs)
+        node.rule_text = describe_rule(indicator.rule)
         for provider in indicator.providers:
             if provider.input_id is None:
                 node.providers.append(provider)
@@ -144,13 +149,13 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
         parent = nodes.get(indicator.parent_id) if indicator.parent_id else None
         (parent.children if parent is not None else roots).append(node)
     item_state: dict[int, str] = {}
-    for link_id, indicator_id, note, item_id in link_rows:
+    for link_id, indicator_id, note, item_id, doubt in link_rows:
         item = items[item_id]
         if item.kind in STATUS_KINDS:
             item_state[item.id] = timeliness(item, today)
         node = nodes.get(indicator_id)
         if node is not None:
-            node.links.append(LinkView(link_id, indicator_id, note, item))
+            node.links.append(LinkView(link_id, indicator_id, note, item, doubt))
             if item_state.get(item.id) == "overdue":
                 node.at_risk = True
     for node in nodes.values():

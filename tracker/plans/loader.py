@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from tracker.audit.services import diff, record
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
+from tracker.indicators import link_review
 from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider, ItemIndicatorLink
 from tracker.indicators.rules import read_rule
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, ItemKind, Plan, PlanItem, Section
@@ -916,6 +917,7 @@ class _Loader:
             if item is None:
                 self.problem(doc, node, "item", f"Không có hạng mục '{node.get('item')}' trong kế hoạch {plan.number}.")
                 continue
+            reviewed = link_review.link_values(node, lambda f, m, node=node: self.problem(doc, node, f, m))
             for code in node.get("indicators") or []:
                 code = str(code)
                 indicator = by_key.get(code)
@@ -929,12 +931,13 @@ class _Loader:
                     indicator = matches[0]
                 link = existing.get((item.id, indicator.id))
                 if link is None:
-                    link = ItemIndicatorLink(item_id=item.id, indicator_id=indicator.id, note=node.get("note"))
+                    link = ItemIndicatorLink(item_id=item.id, indicator_id=indicator.id, **reviewed)
                     db.session.add(link)
                     existing[(item.id, indicator.id)] = link
                     self.result.changes += 1
                 else:
-                    self.set_fields(link, {"note": node.get("note")})
+                    self.set_fields(link, reviewed)
+        link_review.remove_rejected(self, doc, plan, framework, items, by_key, by_code, existing)
 
 
 @dataclass
