@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from tracker.indicators.rules import read_rule
-from tracker.indicators.scoring import FrameworkSpec, IndicatorSpec, InputSpec
+from tracker.indicators.spec import FrameworkSpec, IndicatorSpec, InputSpec
 
 FRAMEWORKS = Path(__file__).resolve().parents[2] / "seed_plans" / "frameworks"
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.indicators.scoring import JUDGEMENT, MISSING, SCORED, check_values, parse_amount, score
+from tracker.indicators.figures import parse_amount
+from tracker.indicators.scoring import JUDGEMENT, MISSING, SCORED, check_values, score
 
 D = Decimal
 

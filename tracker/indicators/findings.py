@@ -8,7 +8,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from tracker.core.formatting import format_number
-from tracker.indicators.scoring import FrameworkSpec, IndicatorSpec, number, percent, round_points
+from tracker.indicators.figures import number, percent, round_points
+from tracker.indicators.spec import FrameworkSpec, IndicatorSpec
 
 KIND_LABELS = {
     "no_rule": "chưa có quy tắc",

@@ -13,15 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
-from tracker.indicators.scoring import (
-    STATUS_LABELS,
-    FrameworkScore,
-    FrameworkSpec,
-    IndicatorSpec,
-    InputSpec,
-    parse_amount,
-    parse_answer,
-)
+from tracker.indicators.figures import parse_amount, parse_answer
+from tracker.indicators.scoring import STATUS_LABELS, FrameworkScore
+from tracker.indicators.spec import FrameworkSpec, IndicatorSpec, InputSpec
 
 COLUMNS = (
     ("STT", 7),

@@ -316,7 +316,7 @@ def _ratio_words(ratio: dict) -> str:
 
 
 def _level(value: str | None, form: str) -> str:
-    from tracker.indicators.scoring import number, percent
+    from tracker.indicators.figures import number, percent
 
     if value is None:
         return "?"

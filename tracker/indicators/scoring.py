@@ -13,107 +13,19 @@ An indicator is
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Mapping
 
 from tracker.core.formatting import format_number
-from tracker.core.text import fold_search
-from tracker.indicators.rules import ANSWER_KEY, INFO_KEYS, JUDGEMENT_KEYS, parse_fraction
+from tracker.indicators.evaluation import Evaluator
+from tracker.indicators.figures import number, parse_amount, points_text, round_points
+from tracker.indicators.rules import INFO_KEYS, JUDGEMENT_KEYS
+from tracker.indicators.spec import FrameworkSpec, IndicatorSpec
 
 SCORED, MISSING, JUDGEMENT = "scored", "missing", "judgement"
 STATUS_LABELS = {SCORED: "Đã tính điểm", MISSING: "Chưa đủ số liệu", JUDGEMENT: "Chấm theo đánh giá"}
-_AMBIGUOUS = re.compile(r"^\d{1,3}\.\d{3}$")  # "1.234": a thousand and more, or one point two three four?
-_YES = {"co", "yes", "true"}
-_NO = {"khong", "no", "false"}
-
-
-# --------------------------------------------------------------------------- the framework
-
-
-@dataclass
-class InputSpec:
-    """One thing a provider gives for an indicator: a figure, a yes/no answer or a choice."""
-
-    key: str
-    text: str
-    kind: str = "number"  # number | yes_no | choice
-    options: list[dict] = field(default_factory=list)  # choice: [{key, text, points}]
-    providers: list[str] = field(default_factory=list)
-    providers_text: str | None = None
-
-
-@dataclass
-class IndicatorSpec:
-    key: str
-    code: str
-    name: str
-    max_points: Decimal | None
-    rule: dict | None = None
-    inputs: list[InputSpec] = field(default_factory=list)  # the document's inputs (a, b, ...)
-    children: list["IndicatorSpec"] = field(default_factory=list)
-    depth: int = 0
-    # What the printed form shows beside the numbers.
-    scoring: str | None = None
-    evidence: str | None = None
-    note: str | None = None
-    providers: list[str] = field(default_factory=list)
-    providers_text: str | None = None
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    def input_text(self, symbol: str) -> str:
-        return next((i.text for i in self.inputs if i.key == symbol), "")
-
-    def asked(self) -> list[InputSpec]:
-        """Everything the rule needs from the providers, in the order the form lists it."""
-        rule = self.rule or {}
-        result: list[InputSpec] = []
-        fixed: set[str] = set()
-        for part in [rule] + list(rule.get("parts") or []):
-            if part.get("gate"):
-                result.append(InputSpec(part["gate"]["key"], part["gate"]["text"], "yes_no"))
-            if part.get("type") in ("yes_no", "choice"):
-                options = part.get("options") or []
-                result.append(InputSpec(part["key"], part["question"], part["type"], options))
-            if part.get("count"):
-                result.append(InputSpec(part["count"]["key"], part["count"]["text"]))
-            if isinstance(part.get("target"), dict):
-                result.append(InputSpec(part["target"]["key"], part["target"]["text"]))
-            fixed |= set((part.get("ratio") or {}).get("fixed") or {})
-        symbols = {s for part in [rule] + list(rule.get("parts") or []) for side in ("numerator", "denominator")
-                   for s in (part.get("ratio") or {}).get(side, [])}
-        documented = [i for i in self.inputs if i.key in symbols - fixed]
-        return documented + result
-
-
-@dataclass
-class FrameworkSpec:
-    name: str
-    max_points: Decimal | None  # what the document declares (1.000), else the sum of the roots
-    roots: list[IndicatorSpec]
-    year: int | None = None
-    level: str | None = None
-    general_info: list[dict] = field(default_factory=list)
-
-    def walk(self):
-        for root in self.roots:
-            yield from root.walk()
-
-    def find(self, code: str) -> IndicatorSpec | None:
-        """By key first (unique), then by code when only one indicator carries it."""
-        nodes = list(self.walk())
-        by_key = next((n for n in nodes if n.key == code), None)
-        if by_key is not None:
-            return by_key
-        matches = [n for n in nodes if n.code == code]
-        return matches[0] if len(matches) == 1 else None
-
 
 # --------------------------------------------------------------------------- the result
 
@@ -197,314 +109,6 @@ def _json_number(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-# --------------------------------------------------------------------------- Vietnamese figures
-
-
-def _decimal(value: Fraction) -> Decimal:
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def round_points(value: Fraction) -> Decimal:
-    return _decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize() + Decimal(0)
-
-
-def number(value: Fraction | Decimal | int, decimals: int = 2) -> str:
-    """12.5 -> "12,5"; 1234 -> "1.234" (Vietnamese decimal comma and thousands dots)."""
-    value = _decimal(value) if isinstance(value, Fraction) else Decimal(value)
-    return format_number(value, decimals)
-
-
-def percent(value: Fraction) -> str:
-    return f"{number(value * 100)} %"
-
-
-def share(value: Fraction) -> str:
-    """A printed share of the maximum: 1/2, 4/5 (as the document writes them)."""
-    return str(value)
-
-
-def points_text(value: Decimal | Fraction) -> str:
-    if isinstance(value, Fraction):
-        value = round_points(value)
-    return f"{format_number(value)} điểm"
-
-
-# --------------------------------------------------------------------------- reading values
-
-
-def parse_amount(value) -> Fraction | None:
-    """A figure as a provider writes it: 45, 12.5, "12,5", "1.234.567", "1.234,5"; None if not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float, Decimal)):
-        return parse_fraction(value)
-    text = str(value).strip().replace(" ", "")
-    if not text or "/" in text or "%" in text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".") if text.count(",") == 1 else ""
-    elif text.count(".") == 1 and len(text.split(".")[1]) == 3:
-        return None  # "1.234": a thousand and thirty-four, or one point two three four?
-    elif text.count(".") > 1:
-        groups = text.split(".")
-        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-            return None
-        text = text.replace(".", "")
-    return parse_fraction(text) if text else None
-
-
-def parse_answer(value) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return None
-    folded = fold_search(str(value))
-    if folded in _YES:
-        return True
-    if folded in _NO:
-        return False
-    return None
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-@dataclass
-class _Outcome:
-    share: Fraction | None = None  # of the indicator's maximum
-    text: str = ""
-    missing: list[str] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
-    zero_denominator: str | None = None  # the ratio's text when b = 0
-
-
-class _Evaluator:
-    """Applies one indicator's rule to its values entry."""
-
-    def __init__(self, spec: IndicatorSpec, entry: Mapping[str, Any]):
-        self.spec = spec
-        self.entry = entry
-        self.max = Fraction(spec.max_points) if spec.max_points is not None else None
-
-    def run(self, rule: dict) -> _Outcome:
-        out = _Outcome()
-        share_ = getattr(self, f"rule_{rule['type']}")(rule, out)
-        out.share = share_ if not (out.missing or out.problems or out.zero_denominator) else None
-        return out
-
-    # -- inputs -----------------------------------------------------------------------------
-
-    def figure(self, key: str, text: str, out: _Outcome, fixed: dict | None = None) -> Fraction | None:
-        if fixed and key in fixed:
-            value = Fraction(fixed[key])
-            given = self.entry.get(key)
-            if given is not None and parse_amount(given) != value:
-                out.problems.append((key, f"Tài liệu cố định {key} = {number(value)}; không nhập giá trị khác."))
-            return value
-        raw = self.entry.get(key)
-        if raw is None or raw == "":
-            out.missing.append(f"{key} ({text})" if text else key)
-            return None
-        value = parse_amount(raw)
-        if value is None and _AMBIGUOUS.match(str(raw).strip()):
-            whole = str(raw).strip().replace(".", "")
-            out.problems.append((key, f"'{raw}' không rõ: {whole} thì viết {whole} hoặc {raw},0; "
-                                      f"số thập phân thì viết {str(raw).strip().replace('.', ',')}."))
-        elif value is None:
-            out.problems.append((key, f"'{raw}' không phải là số (ví dụ đúng: 45, 12,5, 1.234.567)."))
-        elif value < 0:
-            out.problems.append((key, f"Số liệu không được âm: {raw}."))
-            return None
-        return value
-
-    def answer(self, key: str, text: str, out: _Outcome) -> bool | None:
-        raw = self.entry.get(key)
-        if raw is None or raw == "":
-            out.missing.append(f"{key} ({text})")
-            return None
-        value = parse_answer(raw)
-        if value is None:
-            out.problems.append((key, f"Câu trả lời '{raw}' không hợp lệ: ghi \"có\" hoặc \"không\"."))
-        return value
-
-    def ratio(self, ratio: dict, out: _Outcome) -> tuple[Fraction | None, str]:
-        """The ratio's value and its text: "(a + b)/c = (3 + 4)/10 = 7/10 = 70 %"."""
-        fixed = ratio.get("fixed") or {}
-        order = [i.key for i in self.spec.inputs]
-        # Read in the document's order (a, b, c...), so that what is missing is listed that way.
-        symbols_read = sorted(set(ratio["numerator"] + ratio["denominator"]),
-                              key=lambda s: order.index(s) if s in order else len(order))
-        read = {s: self.figure(s, self.spec.input_text(s), out, fixed) for s in symbols_read}
-        sides = [(ratio[side], [read[s] for s in ratio[side]]) for side in ("numerator", "denominator")]
-        if any(v is None for _, values in sides for v in values):
-            return None, ""
-        (num_symbols, num_values), (den_symbols, den_values) = sides
-        top, bottom = sum(num_values, Fraction(0)), sum(den_values, Fraction(0))
-
-        def expression(items) -> str:
-            return items[0] if len(items) == 1 else f"({' + '.join(items)})"
-
-        formula = f"{expression(num_symbols)}/{expression(den_symbols)}"
-        figures = f"{expression([number(v) for v in num_values])}/{expression([number(v) for v in den_values])}"
-        if len(num_values) > 1 or len(den_values) > 1:
-            figures += f" = {number(top)}/{number(bottom)}"
-        if bottom == 0:
-            out.zero_denominator = f"{formula} = {figures}"
-            return None, ""
-        value = top / bottom
-        as_percent = ratio.get("format", "percent") == "percent"
-        text = f"{formula} = {figures} = {percent(value) if as_percent else number(value, 4)}"
-        if as_percent and value > 1:
-            if ratio.get("may_exceed"):
-                text += f" (vượt 100 %: {ratio['may_exceed']})"
-            else:
-                out.problems.append((den_symbols[0], f"{formula} = {figures}: {expression(num_symbols)} lớn hơn "
-                                     f"{expression(den_symbols)}, tỷ lệ này không thể vượt 100 %. Kiểm tra lại số liệu."))
-        return value, text
-
-    def level(self, value: Fraction, ratio: dict | None) -> str:
-        """A threshold as the document writes it: 80 %, 0,5, 52."""
-        if ratio is not None and ratio.get("format", "percent") == "percent":
-            return percent(value)
-        return number(value, 4)
-
-    def of_max(self, part: Fraction, multiplier: str | None = None) -> str:
-        """"1/2 × 20 = 10 điểm", "điểm tối đa 20 điểm", "0 điểm"."""
-        if part == 1 and multiplier is None:
-            return f"điểm tối đa {points_text(self.max)}"
-        if part == 0:
-            return "0 điểm"
-        return f"{multiplier or share(part)} × {number(self.max)} = {points_text(part * self.max)}"
-
-    # -- rule types -------------------------------------------------------------------------
-
-    def rule_proportional(self, rule: dict, out: _Outcome) -> Fraction | None:
-        value, text = self.ratio(rule["ratio"], out)
-        target = rule["target"]
-        if isinstance(target, dict):
-            target_value = self.figure(target["key"], target["text"], out)
-            if target_value == 0:
-                out.problems.append((target["key"], f"{target['text']} phải lớn hơn 0."))
-        else:
-            target_value = Fraction(target)
-        if value is None or not target_value:
-            return None
-        factor = Fraction(rule["factor"])
-        factor_text = "" if factor == 1 else f" × {share(factor)}"
-        shown_target = self.level(target_value, rule["ratio"] if not isinstance(target, dict) else None)
-        if value >= target_value:
-            compared = text if target_value == 1 else f"{text} ≥ {shown_target}"
-            out.text = f"{compared} → {self.of_max(factor)}"
-            return factor
-        result = factor * value / target_value
-        if target_value == 1:
-            head = number(value, 4)
-        else:
-            text, head = f"{text} < {shown_target}", f"{self.level(value, rule['ratio'])}/{shown_target}"
-        out.text = f"{text} → {head}{factor_text} × {number(self.max)} = {points_text(result * self.max)}"
-        return result
-
-    def rule_threshold(self, rule: dict, out: _Outcome) -> Fraction | None:
-        value, text = self.ratio(rule["ratio"], out)
-        if value is None:
-            return None
-        at = Fraction(rule["at"])
-        if value >= at:
-            out.text = f"{text} ≥ {self.level(at, rule['ratio'])} → {self.of_max(Fraction(1))}"
-            return Fraction(1)
-        out.text = f"{text} < {self.level(at, rule['ratio'])} → 0 điểm"
-        return Fraction(0)
-
-    def rule_bands(self, rule: dict, out: _Outcome) -> Fraction | None:
-        prefix = ""
-        if rule.get("gate"):
-            opened = self.answer(rule["gate"]["key"], rule["gate"]["text"], out)
-            if opened is False:
-                out.text = "Không → 0 điểm"
-                out.missing.clear()  # nothing else is needed once the gate is closed
-                return Fraction(0)
-            prefix = "Có; "
-        if rule.get("ratio"):
-            value, text = self.ratio(rule["ratio"], out)
-        else:
-            count = rule["count"]
-            value = self.figure(count["key"], count["text"], out)
-            text = f"{count['text']}: {number(value)}" if value is not None else ""
-        if value is None:
-            return None
-        ratio = rule.get("ratio")
-        previous = None
-        for band in rule["bands"]:
-            lower = Fraction(band["from"]) if band["from"] is not None else None
-            if lower is None or value >= lower:
-                if lower is not None:
-                    compared = f"{text} ≥ {self.level(lower, ratio)}"
-                elif previous is not None:
-                    compared = f"{text} < {self.level(previous, ratio)}"
-                else:
-                    compared = text
-                result, shown = self.band_points(band["points"], value, ratio)
-                out.text = f"{prefix}{compared} → {shown}"
-                return result
-            previous = lower
-        return None  # unreachable: the reader makes the last band open
-
-    def band_points(self, points: dict, value: Fraction, ratio: dict | None) -> tuple[Fraction, str]:
-        if "fraction" in points:
-            part = Fraction(points["fraction"])
-            return part, self.of_max(part)
-        over = Fraction(points["value_over"])
-        result = min(value / over, Fraction(1))
-        if over == 1:
-            return result, f"{number(value, 4)} × {number(self.max)} = {points_text(result * self.max)}"
-        return result, (f"{self.level(value, ratio)}/{self.level(over, ratio)} × {number(self.max)} = "
-                        f"{points_text(result * self.max)}")
-
-    def rule_yes_no(self, rule: dict, out: _Outcome) -> Fraction | None:
-        answer = self.answer(rule["key"], rule["question"], out)
-        if answer is None:
-            return None
-        part = Fraction(rule["yes"] if answer else rule["no"])
-        out.text = f"{'Có' if answer else 'Không'} → {self.of_max(part)}"
-        return part
-
-    def rule_choice(self, rule: dict, out: _Outcome) -> Fraction | None:
-        raw = self.entry.get(rule["key"])
-        if raw is None or raw == "":
-            out.missing.append(f"{rule['key']} ({rule['question']})")
-            return None
-        option = next((o for o in rule["options"] if o["key"] == str(raw).strip()
-                       or fold_search(o["text"]) == fold_search(str(raw))), None)
-        if option is None:
-            keys = ", ".join(o["key"] for o in rule["options"])
-            out.problems.append((rule["key"], f"Lựa chọn '{raw}' không có; ghi một trong: {keys}."))
-            return None
-        part = Fraction(option["points"])
-        out.text = f"{option['text']} → {self.of_max(part)}"
-        return part
-
-    def rule_sum_of_parts(self, rule: dict, out: _Outcome) -> Fraction | None:
-        total, texts = Fraction(0), []
-        for part in rule["parts"]:
-            piece = _Outcome()
-            result = getattr(self, f"rule_{part['type']}")(part, piece)
-            out.missing += piece.missing
-            out.problems += piece.problems
-            if piece.zero_denominator:
-                out.zero_denominator = piece.zero_denominator
-            if result is None:
-                continue
-            total += result
-            label = part.get("label") or part.get("question") or ""
-            texts.append(f"{label}: {piece.text}" if label else piece.text)
-        capped = min(total, Fraction(1))
-        out.text = "; ".join(texts) + f"; tổng {points_text(capped * self.max)}"
-        return capped
-
-    def rule_judgement(self, rule: dict, out: _Outcome) -> Fraction | None:
-        out.missing.append("points, reason (điểm do điều phối viên chấm và lý do)")
-        return None
-
 
 def _judgement(spec: IndicatorSpec, entry: Mapping[str, Any]) -> tuple[Decimal | None, str | None, list[tuple[str, str]]]:
     """The coordinator's points and reason, checked: 0 ≤ points ≤ max and a reason given."""
@@ -550,7 +154,7 @@ def _score_leaf(spec: IndicatorSpec, entry: Mapping[str, Any]) -> tuple[Indicato
                                   f"{why}: điều phối viên chấm {points_text(judged)}. Lý do: {reason}"), problems
         return IndicatorScore(spec, None, spec.max_points, MISSING,
                               f"{why}: điều phối viên nhập điểm (points) và lý do (reason)."), problems
-    out = _Evaluator(spec, entry).run(rule)
+    out = Evaluator(spec, entry).run(rule)
     problems += out.problems
     if out.zero_denominator and not out.problems:
         stated = (f"{out.zero_denominator}: mẫu số bằng 0 nên không tính được tỷ lệ; tài liệu không quy định "
@@ -612,11 +216,12 @@ def _entry(values: Mapping[str, Mapping], spec: IndicatorSpec):
 
 def check_values(spec: FrameworkSpec, values: Mapping[str, Any]) -> list[ValueProblem]:
     """Every problem of a values mapping: unknown codes, fields, figures that are not numbers..."""
-    return score(spec, values, strict=False)[1]
+    return score(spec, values)[1]
 
 
-def score(spec: FrameworkSpec, values: Mapping[str, Any], strict: bool = False):
-    """(FrameworkScore, problems). With strict=True a problem raises ValueError instead."""
+def score(spec: FrameworkSpec, values: Mapping[str, Any]) -> tuple[FrameworkScore, list[ValueProblem]]:
+    """The score of every indicator, pillar and the total, and every problem of the values (an
+    indicator whose values have a problem is "missing")."""
     problems: list[ValueProblem] = []
     usable: dict[str, Mapping] = {}
     for code, entry in (values or {}).items():
@@ -647,6 +252,4 @@ def score(spec: FrameworkSpec, values: Mapping[str, Any], strict: bool = False):
         total = maximum
     if counts[MISSING]:
         explanation += f" (tạm tính: {counts[MISSING]} chỉ số chưa đủ số liệu, tính 0 điểm)"
-    if strict and problems:
-        raise ValueError("\n".join(map(str, problems)))
     return FrameworkScore(spec, total, maximum, roots, explanation), problems

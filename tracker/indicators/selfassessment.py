@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider
-from tracker.indicators.scoring import FrameworkSpec, IndicatorSpec, InputSpec, ValueProblem
+from tracker.indicators.models import Framework, Indicator, IndicatorInput
+from tracker.indicators.scoring import ValueProblem
+from tracker.indicators.spec import FrameworkSpec, IndicatorSpec, InputSpec
 from tracker.plans.sources import _LineLoader
 
 
