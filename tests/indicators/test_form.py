@@ -134,3 +134,17 @@ def test_pdf_embeds_the_reports_fonts_and_renders_for_review(pdf, artifacts_dir)
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "2", "-l", "2", "-singlefile", str(path),
                     str(artifacts_dir / "dti_form_page2")], check=True)
     assert (artifacts_dir / "dti_form_page2.png").stat().st_size > 10_000
+
+
+def test_a_framework_whose_general_information_is_a_list_of_names(dti2022):
+    values = {"1.1": {"points": 15, "reason": "Giám đốc Sở là Tổ trưởng Tổ chuyển đổi số"}}
+    result, problems = score(dti2022, values)
+    assert problems == []
+    data = form_data(dti2022, result, values, area_name="Sở Tài chính tỉnh Khánh Hòa", general={"1": "Sở Tài chính"})
+    rows = rows_of(load_workbook(io.BytesIO(build_form_xlsx(data))), "Phiếu tự đánh giá")
+    assert ("1", "Tên Sở, ban, ngành", "Sở Tài chính", None) == rows[rows.index(
+        ("STT", "Thông tin", "Số liệu", "Đầu mối cung cấp số liệu", None, None, None, None, None)) + 1][:4]
+    one_one = next(r for r in rows if r[0] == "1.1")
+    assert one_one[4] == 15 and "Lý do: Giám đốc Sở là Tổ trưởng" in one_one[5]
+    group = next(r for r in rows if r[0] == "I" and r[1] == "Nhóm chỉ số nền tảng chung")
+    assert group[3] is None and group[4] == 15  # the document prints no maximum for the group

@@ -314,3 +314,16 @@ def test_bad_values_are_all_named(dti2024):
     assert any("trường 'c': Trường không dùng" in p for p in problems)
     assert any("không được âm" in p for p in problems)
     assert any("là một bảng" in p for p in problems)
+
+
+def test_what_each_indicator_asks_its_providers_for(dti2024):
+    """What a campaign collects: the document's inputs the rule uses, then the rule's own questions."""
+    def asked(code):
+        return [(i.key, i.kind) for i in dti2024.find(code).asked()]
+
+    assert asked("3.5") == [("a", "number"), ("b", "number"), ("trien_khai", "choice")]
+    assert asked("1.3") == [("answer", "yes_no"), ("n", "number")]
+    assert asked("3.6") == [("a", "number")]  # b is fixed at 7 by the document
+    assert asked("7.5") == [("a", "number"), ("b", "number"), ("t", "number")]
+    assert dti2024.find("1.3").asked()[0].providers == ["Văn phòng UBND tỉnh"]
+    assert dti2024.find("3.1").asked()[1].providers == ["Sở Nội vụ"]

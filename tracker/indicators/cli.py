@@ -27,6 +27,8 @@ def dti_score_command(framework_name, values_path, as_json):
     values, problems = read_values(values_path)
     result, found = score(framework_spec(framework), values) if not problems else (None, [])
     problems += found
+    # In the file's order: "dòng 3" before "dòng 12".
+    problems.sort(key=lambda p: int(p.where.split()[-1]) if p.where.split()[-1:] and p.where.split()[-1].isdigit() else 0)
     if problems:
         click.echo(f"Số liệu trong {values_path.name} có {len(problems)} lỗi; chưa tính điểm.", err=True)
         for problem in problems:

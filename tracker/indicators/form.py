@@ -154,7 +154,7 @@ def form_data(spec: FrameworkSpec, result: FrameworkScore, values: Mapping[str, 
             evidence=_lines(node.evidence, _evidence_given(entry)),
             providers=_providers(assigned[node.key]) if node.key in assigned
             else _providers(node.providers, node.providers_text),
-            note=_lines(node.note, str(entry.get("note") or "") or None, _reason(entry)),
+            note=_lines(node.note, str(entry.get("note") or "") or None),
             status=STATUS_LABELS.get(score.status, "") if score else "",
         ))
         asked = node.asked()
@@ -184,10 +184,6 @@ def _fixed(rule: dict) -> dict[str, Any]:
         for symbol, value in ((part.get("ratio") or {}).get("fixed") or {}).items():
             fixed[symbol] = _figure(InputSpec(symbol, ""), value)
     return fixed
-
-
-def _reason(entry: Mapping) -> str | None:
-    return f"Lý do chấm điểm: {entry['reason']}" if entry.get("reason") else None
 
 
 # --------------------------------------------------------------------------- XLSX

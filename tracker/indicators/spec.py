@@ -45,25 +45,31 @@ class IndicatorSpec:
         return next((i.text for i in self.inputs if i.key == symbol), "")
 
     def asked(self) -> list[InputSpec]:
-        """Everything the rule needs from the providers, in the order the form lists it."""
+        """Everything the rule needs from the providers, in the order the form lists it: the
+        document's inputs it uses (not those the document fixes), then its own questions, which
+        the indicator's providers answer."""
         rule = self.rule or {}
-        result: list[InputSpec] = []
+        parts = [rule] + list(rule.get("parts") or [])
+        own: list[InputSpec] = []
+
+        def ask(key: str, text: str, kind: str = "number", options=None) -> None:
+            own.append(InputSpec(key, text, kind, list(options or []), list(self.providers), self.providers_text))
+
         fixed: set[str] = set()
-        for part in [rule] + list(rule.get("parts") or []):
+        symbols: set[str] = set()
+        for part in parts:
             if part.get("gate"):
-                result.append(InputSpec(part["gate"]["key"], part["gate"]["text"], "yes_no"))
+                ask(part["gate"]["key"], part["gate"]["text"], "yes_no")
             if part.get("type") in ("yes_no", "choice"):
-                options = part.get("options") or []
-                result.append(InputSpec(part["key"], part["question"], part["type"], options))
+                ask(part["key"], part["question"], part["type"], part.get("options"))
             if part.get("count"):
-                result.append(InputSpec(part["count"]["key"], part["count"]["text"]))
+                ask(part["count"]["key"], part["count"]["text"])
             if isinstance(part.get("target"), dict):
-                result.append(InputSpec(part["target"]["key"], part["target"]["text"]))
-            fixed |= set((part.get("ratio") or {}).get("fixed") or {})
-        symbols = {s for part in [rule] + list(rule.get("parts") or []) for side in ("numerator", "denominator")
-                   for s in (part.get("ratio") or {}).get(side, [])}
-        documented = [i for i in self.inputs if i.key in symbols - fixed]
-        return documented + result
+                ask(part["target"]["key"], part["target"]["text"])
+            ratio = part.get("ratio") or {}
+            fixed |= set(ratio.get("fixed") or {})
+            symbols |= set(ratio.get("numerator", [])) | set(ratio.get("denominator", []))
+        return [i for i in self.inputs if i.key in symbols - fixed] + own
 
 
 @dataclass
