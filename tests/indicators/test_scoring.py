@@ -68,6 +68,8 @@ def test_threshold_3_4_at_80_percent(dti2024):
     # "Điểm tối đa nếu tỷ lệ >=80%; 0 nếu tỷ lệ dưới 80%", max 30
     expect(dti2024, "3.4", {"a": 80, "b": 100}, D(30), says="a/b = 80/100 = 80 % ≥ 80 % → điểm tối đa 30 điểm")
     expect(dti2024, "3.4", {"a": 799, "b": 1000}, D(0), says="79,9 % < 80 % → 0 điểm")
+    # just below the threshold never reads as the threshold itself
+    expect(dti2024, "3.4", {"a": 799_999, "b": 1_000_000}, D(0), says="= 79,9999 % < 80 % → 0 điểm")
 
 
 def test_threshold_with_sums_4_2(dti2024):

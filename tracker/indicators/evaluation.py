@@ -11,6 +11,7 @@ from tracker.core.text import fold_search
 from tracker.indicators.figures import AMBIGUOUS, number, parse_amount, parse_answer, percent, points_text, share
 from tracker.indicators.spec import IndicatorSpec
 
+
 @dataclass
 class Outcome:
     share: Fraction | None = None  # of the indicator's maximum
@@ -69,8 +70,9 @@ class Evaluator:
             out.problems.append((key, f"Câu trả lời '{raw}' không hợp lệ: ghi \"có\" hoặc \"không\"."))
         return value
 
-    def ratio(self, ratio: dict, out: Outcome) -> tuple[Fraction | None, str]:
-        """The ratio's value and its text: "(a + b)/c = (3 + 4)/10 = 7/10 = 70 %"."""
+    def ratio(self, ratio: dict, out: Outcome, levels=()) -> tuple[Fraction | None, str]:
+        """The ratio's value and its text: "(a + b)/c = (3 + 4)/10 = 7/10 = 70 %", with enough
+        decimals that a value just below a threshold (`levels`) never reads as the threshold."""
         fixed = ratio.get("fixed") or {}
         order = [i.key for i in self.spec.inputs]
         # Read in the document's order (a, b, c...), so that what is missing is listed that way.
@@ -95,7 +97,10 @@ class Evaluator:
             return None, ""
         value = top / bottom
         as_percent = ratio.get("format", "percent") == "percent"
-        text = f"{formula} = {figures} = {percent(value) if as_percent else number(value, 4)}"
+        scale, base = (100, 2) if as_percent else (1, 4)
+        decimals = next((d for d in range(base, 9) if all(
+            level == value or number(value * scale, d) != number(level * scale, d) for level in levels)), 8)
+        text = f"{formula} = {figures} = {percent(value, decimals) if as_percent else number(value, decimals)}"
         if as_percent and value > 1:
             if ratio.get("may_exceed"):
                 text += f" (vượt 100 %: {ratio['may_exceed']})"
@@ -110,19 +115,19 @@ class Evaluator:
             return percent(value)
         return number(value, 4)
 
-    def of_max(self, part: Fraction, multiplier: str | None = None) -> str:
+    def of_max(self, part: Fraction) -> str:
         """"1/2 × 20 = 10 điểm", "điểm tối đa 20 điểm", "0 điểm"."""
-        if part == 1 and multiplier is None:
+        if part == 1:
             return f"điểm tối đa {points_text(self.max)}"
         if part == 0:
             return "0 điểm"
-        return f"{multiplier or share(part)} × {number(self.max)} = {points_text(part * self.max)}"
+        return f"{share(part)} × {number(self.max)} = {points_text(part * self.max)}"
 
     # -- rule types -------------------------------------------------------------------------
 
     def rule_proportional(self, rule: dict, out: Outcome) -> Fraction | None:
-        value, text = self.ratio(rule["ratio"], out)
         target = rule["target"]
+        value, text = self.ratio(rule["ratio"], out, () if isinstance(target, dict) else (Fraction(target),))
         if isinstance(target, dict):
             target_value = self.figure(target["key"], target["text"], out)
             if target_value == 0:
@@ -147,10 +152,10 @@ class Evaluator:
         return result
 
     def rule_threshold(self, rule: dict, out: Outcome) -> Fraction | None:
-        value, text = self.ratio(rule["ratio"], out)
+        at = Fraction(rule["at"])
+        value, text = self.ratio(rule["ratio"], out, (at,))
         if value is None:
             return None
-        at = Fraction(rule["at"])
         if value >= at:
             out.text = f"{text} ≥ {self.level(at, rule['ratio'])} → {self.of_max(Fraction(1))}"
             return Fraction(1)
@@ -167,7 +172,8 @@ class Evaluator:
                 return Fraction(0)
             prefix = "Có; "
         if rule.get("ratio"):
-            value, text = self.ratio(rule["ratio"], out)
+            levels = tuple(Fraction(b["from"]) for b in rule["bands"] if b["from"] is not None)
+            value, text = self.ratio(rule["ratio"], out, levels)
         else:
             count = rule["count"]
             value = self.figure(count["key"], count["text"], out)

@@ -28,8 +28,8 @@ def number(value: Fraction | Decimal | int, decimals: int = 2) -> str:
     return format_number(value, decimals)
 
 
-def percent(value: Fraction) -> str:
-    return f"{number(value * 100)} %"
+def percent(value: Fraction, decimals: int = 2) -> str:
+    return f"{number(value * 100, decimals)} %"
 
 
 def share(value: Fraction) -> str:
