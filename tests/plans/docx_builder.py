@@ -38,6 +38,9 @@ class TableSpec:
     repeat_header_before: set[int] = field(default_factory=set)   # data row indexes
     merge_down: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> rows merged below
     widths: list[float] | None = None                                # cm
+    # A Word list numbering the cells written "#0", "#1" (its level): [(numFmt, lvlText), ...]
+    auto_numbers: list[tuple[str, str]] | None = None
+    in_content_control: bool = False                                 # the table inside a w:sdt
 
 
 class PlanDocx:
@@ -103,6 +106,7 @@ class PlanDocx:
             rows.append(("data", row))
         table = self.document.add_table(rows=len(spec.header) + len(rows), cols=columns)
         table.style = "Table Grid"
+        num_id = self.add_list(spec.auto_numbers) if spec.auto_numbers else None
         self._header_rows(table, spec.header, 0, mark=True)
         r = len(spec.header)
         k = 0
@@ -118,6 +122,9 @@ class PlanDocx:
                 self._fill(cells[0].merge(cells[columns - 1]), row, bold=True)
             else:
                 for j, text in enumerate(row[:columns]):
+                    if num_id and re.fullmatch(r"#\d", text):
+                        self._number(cells[j].paragraphs[0], num_id, int(text[1]))
+                        continue
                     self._fill(cells[j], text, bold=bool(re.fullmatch(r"[A-ZĐ]|[IVX]+\.?", row[0] or "")))
             r += 1
             k += 1
@@ -130,7 +137,45 @@ class PlanDocx:
             for row in table.rows:
                 for j, width in enumerate(spec.widths):
                     row.cells[j].width = Cm(width)
+        if spec.in_content_control:
+            sdt = OxmlElement("w:sdt")
+            content = OxmlElement("w:sdtContent")
+            table._tbl.addprevious(sdt)
+            sdt.append(OxmlElement("w:sdtPr"))
+            sdt.append(content)
+            content.append(table._tbl)
         return table
+
+    def add_list(self, levels: list[tuple[str, str]]) -> str:
+        """A multilevel list in numbering.xml (as Word's numbering button makes one); its numId."""
+        numbering = self.document.part.numbering_part.element
+        ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+        num_ids = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+        abstract_id, num_id = str(max(ids) + 1), str(max(num_ids) + 1)
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), abstract_id)
+        for level, (fmt, text) in enumerate(levels):
+            lvl = OxmlElement("w:lvl")
+            lvl.set(qn("w:ilvl"), str(level))
+            for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+                child = OxmlElement(tag)
+                child.set(qn("w:val"), value)
+                lvl.append(child)
+            abstract.append(lvl)
+        numbering.findall(qn("w:num"))[0].addprevious(abstract)  # abstractNums come before nums
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), num_id)
+        ref = OxmlElement("w:abstractNumId")
+        ref.set(qn("w:val"), abstract_id)
+        num.append(ref)
+        numbering.append(num)
+        return num_id
+
+    @staticmethod
+    def _number(paragraph, num_id: str, level: int) -> None:
+        num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = level
+        num_pr.get_or_add_numId().val = int(num_id)
 
     def save(self, path: Path) -> Path:
         self.document.save(str(path))

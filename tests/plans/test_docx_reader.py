@@ -369,3 +369,28 @@ def test_a_header_repeated_after_a_page_break_and_a_table_continued(tmp_path):
     ]
     assert appendix["items"][2]["inconsistencies"] == [
         {"kind": "split_row", "text": "Dòng 3 bị ngắt trang (bảng 3, hàng 7 và bảng 4, hàng 3): đã nối lại."}]
+
+
+def test_an_stt_column_numbered_by_word(units, db, tmp_path):
+    """STT cells with no text, numbered by a Word list ("I." sections, "1." rows restarting under
+    each), a caption row over the header, the table inside a content control, units one a line."""
+    table = TableSpec([["DANH MỤC VĂN BẢN"], ["STT", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Loại hình"]],
+                      [["#0", "Nhóm văn bản", "", "", ""],
+                       ["#1", "Kế hoạch chuyển đổi số năm 2021", "Sở TT&TT", "- Sở Nội vụ\n- Sở Tài chính", "Kế hoạch"],
+                       ["#1", "Quy chế quản lý dữ liệu", "Văn phòng UBND tỉnh", "Sở TT&TT", "Quy chế"],
+                       ["#0", "Nhóm chương trình", "", "", ""],
+                       ["#1", "Chương trình đào tạo kỹ năng số", "Sở Nội vụ", "Sở TT&TT\nSở Tài chính", "Chương trình"]],
+                      auto_numbers=[("upperRoman", "%1."), ("decimal", "%2.")], in_content_control=True)
+    table.header[0] += [""] * 4  # the caption row: one cell across the table
+    path = small_plan(tmp_path / "van-ban.docx", [("Phụ lục 2", "HỆ THỐNG CÁC VĂN BẢN", [table])])
+    doc = read_docx(path)
+    assert doc.extra_problems == []
+    [appendix] = doc.data["appendices"]
+    assert [(s["code"], s["title"], [(i["code"], i["coordinators"]) for i in s["items"]]) for s in appendix["sections"]] == [
+        ("I.", "Nhóm văn bản", [("1.", "Sở Nội vụ; Sở Tài chính"), ("2.", "Sở TT&TT")]),
+        ("II.", "Nhóm chương trình", [("1.", "Sở TT&TT; Sở Tài chính")]),
+    ]
+    load_paths([path])
+    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "2/I/1"))
+    assert [(a.role, a.unit.name) for a in item.assignments] == [
+        ("owner", "Sở Thông tin và Truyền thông"), ("coordinator", "Sở Nội vụ"), ("coordinator", "Sở Tài chính")]

@@ -37,7 +37,7 @@ LEVEL_WORDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện",
 AGENCY_HEADS = re.compile(r"^(ủy ban nhân dân|uỷ ban nhân dân|ubnd|sở|ban|văn phòng|hội đồng|bộ|cục|tỉnh ủy|huyện ủy)\b", re.IGNORECASE)
 
 
-def read_front_matter(blocks, plan: LDict, report: Report) -> dict:
+def read_front_matter(blocks, plan: LDict, report: Report, numbering=None) -> dict:
     """Fill the plan's header fields from the blocks before the first appendix; returns them as printed."""
     paragraphs: list[str] = []
     header_lines: list[tuple[int, str]] = []   # (column, line) of the header table
@@ -45,10 +45,10 @@ def read_front_matter(blocks, plan: LDict, report: Report) -> dict:
     tables = 0
     for block in blocks:
         if isinstance(block, Paragraph):
-            paragraphs.extend(element_lines(block._p))
+            paragraphs.extend(element_lines(block._p, numbering))
             continue
         tables += 1
-        grid = grid_of(block)
+        grid = grid_of(block, numbering)
         if "nơi nhận" in " ".join(c.text for row in grid.rows for c in row).casefold():
             signature = grid
         elif not header_lines and is_front_table(grid, tables):

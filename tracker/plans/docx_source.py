@@ -36,10 +36,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from tracker.plans.docx_front import ROMAN_HEADING, is_front_table, plan_level, read_front_matter
+from tracker.plans.docx_numbering import Numbering
 from tracker.plans.docx_rows import AppendixRows, TablePart, read_indicator_rows, read_plan_rows, task_items
 from tracker.plans.docx_tables import (
     ALL_FIELDS,
@@ -150,6 +152,7 @@ class _Reader:
         self.path = path
         self.name = path.name
         self.document = document
+        self.numbering = Numbering(document)
         self.problems: list[Problem] = []
         self.given = self._check_mapping(mapping)
         self.effective: dict[str, Any] = {"plan": dict(self.given["plan"]), "appendices": {}}
@@ -206,11 +209,11 @@ class _Reader:
     # -- the document ----------------------------------------------------------------------
 
     def read(self) -> DocxSourceDoc:
-        blocks = list(self.document.iter_inner_content())
+        blocks = list(_blocks(self.document.element.body, self.document._body))
         front, appendices, skipped = self._split(blocks)
         plan = LDict(kind="plan")
         plan.where = "phần đầu văn bản"
-        printed = read_front_matter(front, plan, self.report)
+        printed = read_front_matter(front, plan, self.report, self.numbering)
         self._overrides(plan)
         plan["source"] = self.name
         plan["appendices"] = []
@@ -242,7 +245,7 @@ class _Reader:
         table_number = 0
         for i, block in enumerate(blocks):
             if isinstance(block, Paragraph):
-                lines = element_lines(block._p)
+                lines = element_lines(block._p, self.numbering)
                 text = " ".join(lines)
                 if not text:
                     continue
@@ -268,7 +271,7 @@ class _Reader:
                 recent.append(text)
                 continue
             table_number += 1
-            grid = grid_of(block)
+            grid = grid_of(block, self.numbering)
             header = read_header(grid)
             if is_front_table(grid, table_number):
                 recent = []
@@ -296,6 +299,8 @@ class _Reader:
             recent = []
             after_table = True
         front = blocks if first_block is None else blocks[:first_block]
+        # The signature table may come after a table in the body that reads as an appendix.
+        front += [b for b in blocks[len(front):] if isinstance(b, Table) and "nơi nhận" in _text_of(b).casefold()][:1]
         return front, appendices, skipped
 
     # -- front matter ----------------------------------------------------------------------
@@ -443,6 +448,22 @@ class _Reader:
         while str(n) in taken:
             n += 1
         return str(n)
+
+
+def _text_of(table: Table) -> str:
+    return " ".join(t.text for t in table._tbl.iter(qn("w:t")))
+
+
+def _blocks(element, parent):
+    """Paragraphs and tables in document order, inside content controls (w:sdt) too."""
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent"))
+            yield from _blocks(content if content is not None else child, parent)
 
 
 def _forced_header(grid: Grid, rows: int) -> Header:

@@ -23,16 +23,18 @@ _SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b]+")
 
 
 def clean_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", text.replace("\u00ad", "")).strip()
 
 
-def element_lines(element) -> list[str]:
-    """The non-empty lines of a cell or paragraph element: one per paragraph and line break."""
+def element_lines(element, numbering=None) -> list[str]:
+    """The non-empty lines of a cell or paragraph element: one per paragraph and line break,
+    a numbered paragraph's first line after the label Word prints for it ("1.", "II.", "-")."""
     lines: list[str] = []
     paragraphs = [element] if element.tag == qn("w:p") else element.iter(qn("w:p"))
     for p in paragraphs:
-        for line in p.text.replace("\r", "\n").split("\n"):
-            line = clean_line(line)
+        label = numbering.label(p) if numbering is not None else ""
+        for k, line in enumerate(p.text.replace("\r", "\n").split("\n")):
+            line = clean_line(f"{label} {line}" if label and k == 0 else line)
             if line:
                 lines.append(line)
     return lines
@@ -67,14 +69,19 @@ _UNIT_HEADS = (
 _CONNECTORS = ("và", "&", ",", ";", "/", "-", "–", "(", "của", "tỉnh,")
 
 
+_UNIT_BULLET = re.compile(r"^[-+•–*]\s+")
+
+
 def join_units(lines: list[str]) -> str:
     out = ""
     for line in lines:
+        bullet = _UNIT_BULLET.match(line)
+        line = line[bullet.end():] if bullet else line
         if not out:
             out = line
             continue
         folded = line.casefold()
-        new_name = folded.startswith(_UNIT_HEADS) and not out.casefold().endswith(_CONNECTORS)
+        new_name = bool(bullet) or (folded.startswith(_UNIT_HEADS) and not out.casefold().endswith(_CONNECTORS))
         out += ("; " if new_name else " ") + line
     return out
 
@@ -126,7 +133,7 @@ def _flag(element, name: str) -> bool:
     return found is not None and found.get(qn("w:val"), "true") not in ("0", "false", "off")
 
 
-def grid_of(table) -> Grid:
+def grid_of(table, numbering=None) -> Grid:
     rows: list[list[GridCell]] = []
     header_flags: list[bool] = []
     for r, tr in enumerate(table._tbl.tr_lst):
@@ -137,7 +144,7 @@ def grid_of(table) -> Grid:
             if tc.vMerge == "continue" and above is not None and above is not EMPTY:
                 cell = GridCell(above.lines, above.origin, vertical=True)
             else:
-                cell = GridCell(tuple(element_lines(tc)), (r, column))
+                cell = GridCell(tuple(element_lines(tc, numbering)), (r, column))
             row.append(cell)
             for _ in range(max(tc.grid_span, 1) - 1):
                 row.append(GridCell(cell.lines, cell.origin, vertical=cell.vertical, horizontal=True))
@@ -246,14 +253,14 @@ class Header:
 
 def read_header(grid: Grid) -> Header:
     """The header rows and their labels. A table whose first row names no known column has none."""
-    if not grid.rows:
-        return Header(0, [])
-    first = grid.row_text(0)
-    recognised = {j: field_of_label(t) for j, t in enumerate(first) if t}
-    if "code" not in recognised.values() and sum(1 for f in recognised.values() if f) < 2:
+    for start in range(min(3, len(grid.rows))):  # a caption row may come first, merged across the table
+        recognised = {j: field_of_label(t) for j, t in enumerate(grid.row_text(start)) if t}
+        if "code" in recognised.values() or sum(1 for f in recognised.values() if f) >= 2:
+            break
+    else:
         return Header(0, [""] * grid.columns)
     code_column = next((j for j, f in recognised.items() if f == "code"), 0)
-    count = 1
+    count = start + 1
     while count < len(grid.rows):
         row = grid.rows[count]
         texts = grid.row_text(count)
@@ -265,7 +272,7 @@ def read_header(grid: Grid) -> Header:
             and not any(re.search(r"\d", t) for t in texts)
             and all(field_of_label(t) for t in texts if t)
         )
-        if (grid.repeated_header[count] and all(grid.repeated_header[:count])) or continued or labels_only:
+        if (grid.repeated_header[count] and all(grid.repeated_header[start:count])) or continued or labels_only:
             count += 1
         elif is_numbering_row(texts):
             count += 1
@@ -273,7 +280,7 @@ def read_header(grid: Grid) -> Header:
             break
     labels: list[str] = []
     covered: set[int] = set()
-    label_rows = [r for r in range(count) if not is_numbering_row(grid.row_text(r))]
+    label_rows = [r for r in range(start, count) if not is_numbering_row(grid.row_text(r))]
     for j in range(grid.columns):
         parts: list[str] = []
         own = False
@@ -287,7 +294,7 @@ def read_header(grid: Grid) -> Header:
         labels.append(" / ".join(parts))
         if j and not own and labels[j] == labels[j - 1]:
             covered.add(j)
-    folded_rows = [tuple(fold_label(t) for t in grid.row_text(r)) for r in range(count)]
+    folded_rows = [tuple(fold_label(t) for t in grid.row_text(r)) for r in range(start, count)]
     return Header(count, labels, folded_rows=folded_rows, covered=covered)
 
 
