@@ -394,3 +394,30 @@ def test_an_stt_column_numbered_by_word(units, db, tmp_path):
     item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "2/I/1"))
     assert [(a.role, a.unit.name) for a in item.assignments] == [
         ("owner", "Sở Thông tin và Truyền thông"), ("coordinator", "Sở Nội vụ"), ("coordinator", "Sở Tài chính")]
+
+
+def test_a_table_whose_header_is_not_recognised_is_read_as_the_mapping_says(units, db, tmp_path):
+    table = TableSpec([["Mục", "Việc cần làm", "Đầu mối", "Hạn"]],
+                      [["1", "Ban hành quy chế dữ liệu", "Sở TT&TT", "Quý II/2021"],
+                       ["2", "Công bố danh mục dữ liệu mở", "Văn phòng UBND tỉnh", "2022"]])
+    path = small_plan(tmp_path / "viec.docx", [("Phụ lục 2", "CÁC VĂN BẢN CẦN BAN HÀNH", [table])],
+                      place_date="Mẫu, ngày 31 tháng 02 năm 2021")
+    doc = read_docx(path)
+    [problem] = doc.extra_problems
+    assert (problem.code, problem.table, problem.row) == ("no_header", 3, 1)
+    assert str(problem) == ("viec.docx: Phụ lục 2, bảng 3, hàng 1: Không nhận ra hàng tiêu đề của bảng "
+                            "(không có cột STT/TT): ghi ánh xạ các cột.")
+    mapping = {"appendices": {"2": {"kind": "document", "header_rows": 1, "columns": {
+        "cột 1": "code", "cột 2": "text", "cột 3": "owner", "Hạn": "deadline_year"}}}}
+    doc = read_docx(path, mapping)
+    assert doc.extra_problems == []
+    items = doc.data["appendices"][0]["items"]
+    assert [(i["code"], i["deadline_year"]) for i in items] == [("1", 2021), ("2", 2022)]
+    assert items[0]["inconsistencies"] == [
+        {"kind": "other", "text": 'Thời hạn in "Quý II/2021"; định dạng kế hoạch chỉ ghi năm (deadline_year 2021).'}]
+    # A date that does not exist is recorded, not guessed.
+    assert doc.data["date"] is None
+    assert doc.data["inconsistencies"] == [
+        {"kind": "typo", "text": 'Văn bản in "Mẫu, ngày 31 tháng 02 năm 2021": không có ngày này; để trống ngày ban hành.'}]
+    load_paths([path], mapping)
+    assert db.session.scalars(select(PlanItem.end_year).order_by(PlanItem.position)).all() == [2021, 2022]

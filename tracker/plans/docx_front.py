@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from docx.text.paragraph import Paragraph
 
 from tracker.core.text import fold_search
 from tracker.plans.docx_tables import Grid, element_lines, grid_of
 from tracker.plans.sources import LDict
-
-Report = Callable[..., None]
 
 MOTTO = re.compile(r"cộng hòa xã hội|cộng hoà xã hội|độc lập\s*[-–]\s*tự do", re.IGNORECASE)
 NUMBER_LINE = re.compile(r"^s[ốo]\s*(?:[:.]|(?=\s*[\d/…._]))\s*(?P<number>.*)$", re.IGNORECASE)
@@ -37,7 +35,7 @@ LEVEL_WORDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện",
 AGENCY_HEADS = re.compile(r"^(ủy ban nhân dân|uỷ ban nhân dân|ubnd|sở|ban|văn phòng|hội đồng|bộ|cục|tỉnh ủy|huyện ủy)\b", re.IGNORECASE)
 
 
-def read_front_matter(blocks, plan: LDict, report: Report, numbering=None) -> dict:
+def read_front_matter(blocks, plan: LDict, numbering=None) -> dict:
     """Fill the plan's header fields from the blocks before the first appendix; returns them as printed."""
     paragraphs: list[str] = []
     header_lines: list[tuple[int, str]] = []   # (column, line) of the header table
@@ -56,41 +54,40 @@ def read_front_matter(blocks, plan: LDict, report: Report, numbering=None) -> di
     if not header_lines:  # a header typed as paragraphs, above "KẾ HOẠCH"
         top = paragraphs[:next((k for k, line in enumerate(paragraphs) if line.casefold() == "kế hoạch"), 12)]
         header_lines = [(0, line) for line in top]
-    printed = _header(header_lines, plan, report)
+    printed = _header(header_lines, plan)
     _title_and_bases(paragraphs, plan)
     if signature is not None:
         _signature(signature, plan)
     return printed
 
 
-def _header(lines: list[tuple[int, str]], plan: LDict, report: Report) -> dict:
+def _header(lines: list[tuple[int, str]], plan: LDict) -> dict:
     printed: dict[str, Any] = {}
     issues = plan.setdefault("inconsistencies", [])
     number_at = next(((k, j) for k, (j, line) in enumerate(lines) if NUMBER_LINE.match(line)), None)
     body_lines = [line for k, (j, line) in enumerate(lines)
                   if (number_at is None or (j == number_at[1] and k < number_at[0]))
                   and not MOTTO.search(line) and not DECORATION.match(line) and not DATE_WORDS.search(line)]
-    body, area_place, level = _issuing_body(body_lines)
+    body, area_place, _ = _issuing_body(body_lines)
     if body:
         plan["issuing_body"] = body
         printed["issuing_body"] = " / ".join(body_lines)
     date_line = next((line for _, line in lines if DATE_WORDS.search(line)), None)
-    when = None
+    when = month = year = None
     if date_line:
         printed["date"] = date_line
         when, month, year = _date(date_line)
-        if when is None and year:
+        if when is None:
             issues.append({"kind": "other", "text": (
                 f"Văn bản in \"{date_line}\" (chưa ghi ngày); định dạng kế hoạch chỉ ghi ngày đầy đủ nên để trống ngày ban hành.")})
         elif when == "invalid":
-            report("bad_date", f"Ngày ban hành \"{date_line}\" không phải ngày có thật.", where="phần đầu văn bản")
+            issues.append({"kind": "typo", "text": f"Văn bản in \"{date_line}\": không có ngày này; để trống ngày ban hành."})
             when = None
         plan["date"] = when
         if not area_place:
             area_place = date_line.split(",")[0].strip() if "," in date_line else None
     if area_place:
         plan["area"] = re.sub(r"[^a-z0-9]+", "-", fold_search(area_place)).strip("-")
-    printed["level"] = level
     if number_at is not None:
         raw = NUMBER_LINE.match(lines[number_at[0]][1]).group("number")
         printed["number"] = lines[number_at[0]][1]
@@ -98,7 +95,7 @@ def _header(lines: list[tuple[int, str]], plan: LDict, report: Report) -> dict:
         if not re.match(r"\d", number):
             symbol = number.lstrip("…._ ")
             whenever = f"ngày {when:%d/%m/%Y}" if isinstance(when, date) else (
-                f"tháng {int(month):02d}/{year}" if date_line and month and year else (year or "chưa ghi ngày"))
+                f"tháng {int(month):02d}/{year}" if month and year else (f"năm {year}" if year else "chưa ghi ngày"))
             number = f"{symbol} ({body or 'chưa rõ cơ quan ban hành'}, {whenever})"
             issues.append({"kind": "other", "text": (
                 f"Văn bản in \"{printed['number']}\" (chưa có số); định dạng kế hoạch cần số, ký hiệu nên ghi tạm "

@@ -213,7 +213,7 @@ class _Reader:
         front, appendices, skipped = self._split(blocks)
         plan = LDict(kind="plan")
         plan.where = "phần đầu văn bản"
-        printed = read_front_matter(front, plan, self.report, self.numbering)
+        printed = read_front_matter(front, plan, self.numbering)
         self._overrides(plan)
         plan["source"] = self.name
         plan["appendices"] = []
