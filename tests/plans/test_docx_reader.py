@@ -195,7 +195,8 @@ def test_a_table_without_heading_and_numbered_sections(units, db, tmp_path):
                       [["1", "Chính quyền số đến năm 2025", "", ""],
                        ["1.1", "100% văn bản điện tử có chữ ký số", "Văn phòng UBND tỉnh", "Sở TT&TT"],
                        ["1.2", "80% hồ sơ công việc xử lý trên môi trường mạng", "Các Sở, ban, ngành", ""],
-                       ["2", "Tỷ lệ dân số trưởng thành có điện thoại thông minh đạt 85%", "Sở TT&TT", ""]])
+                       ["2", "Tỷ lệ dân số trưởng thành có điện thoại thông minh đạt 85%", "Sở TT&TT", ""],
+                       ["3", "100% cấp tỉnh, cấp huyện; 90% cấp xã sử dụng chữ ký số", "Sở TT&TT", ""]])
     path = small_plan(tmp_path / "chi-tieu.docx", [("", "DANH MỤC CHỈ TIÊU CHUYỂN ĐỔI SỐ", [table])])
     doc = read_docx(path)
     assert doc.extra_problems == []
@@ -205,12 +206,15 @@ def test_a_table_without_heading_and_numbered_sections(units, db, tmp_path):
     assert [(s["code"], s["title"], [i["code"] for i in s["items"]]) for s in appendix["sections"]] == [
         ("1", "Chính quyền số đến năm 2025", ["1.1", "1.2"])]
     assert [(i["code"], i["target_value"], i["target_text"], i["target_year"]) for i in appendix["items"]] == [
-        ("2", 85, "85%", None)]
+        ("2", 85, "85%", None), ("3", 100, "100%", None)]
+    # Two target values where the format holds one (issue 10 item 6): the first, and the fact recorded.
+    assert appendix["items"][1]["inconsistencies"] == [{"kind": "other", "text": (
+        "Chỉ tiêu nêu 2 giá trị (100%, 90%); định dạng kế hoạch chỉ ghi một: target_value 100.")}]
     assert appendix["sections"][0]["items"][1]["target_year"] == 2025
     assert doc.mapping["appendices"] == {"bảng 3": {"kind": "target", "columns": {
         "STT": "code", "Nội dung chỉ tiêu": "text", "Chủ trì": "owner", "Phối hợp": "coordinators"}}}
     load_paths([path])
-    assert db.session.scalars(select(PlanItem.ref).order_by(PlanItem.position)).all() == ["1/1/1.1", "1/1/1.2", "1/2"]
+    assert db.session.scalars(select(PlanItem.ref).order_by(PlanItem.position)).all() == ["1/1/1.1", "1/1/1.2", "1/2", "1/3"]
 
 
 def test_criteria_with_points_and_owners_are_the_plans_framework_and_tasks(units, db, tmp_path):
@@ -421,3 +425,26 @@ def test_a_table_whose_header_is_not_recognised_is_read_as_the_mapping_says(unit
         {"kind": "typo", "text": 'Văn bản in "Mẫu, ngày 31 tháng 02 năm 2021": không có ngày này; để trống ngày ban hành.'}]
     load_paths([path], mapping)
     assert db.session.scalars(select(PlanItem.end_year).order_by(PlanItem.position)).all() == [2021, 2022]
+
+
+def test_a_cell_too_long_for_its_field_is_named(tmp_path):
+    table = TableSpec([["TT", "Nhiệm vụ", "Chủ trì", "Năm thực hiện"]],
+                      [["1", "Trung tâm dữ liệu", "Sở TT&TT", "2021 - 2023"],
+                       ["Các nhiệm vụ dưới đây do doanh nghiệp tự bảo đảm kinh phí", "Phủ sóng 5G", "Sở TT&TT", "2021 - 2025"]])
+    path = small_plan(tmp_path / "du-an.docx", [("Phụ lục 3", "DANH MỤC DỰ ÁN", [table])])
+    [problem] = read_docx(path).extra_problems
+    assert (problem.code, problem.table, problem.row, problem.column) == ("too_long", 3, 3, 1)
+    assert str(problem).startswith("du-an.docx: Phụ lục 3, bảng 3, hàng 3, cột 1: Ô 'code' dài 57 ký tự (tối đa 32)")
+
+
+def test_a_header_typed_as_paragraphs(tmp_path):
+    plan = PlanDocx()
+    for line in ("UỶ BAN NHÂN DÂN", "THÀNH PHỐ HUẾ", "Số: 7/KH-UBND", "Huế, ngày 02 tháng 3 năm 2025", "KẾ HOẠCH",
+                 "Chuyển đổi số thành phố Huế giai đoạn 2025 - 2030, tầm nhìn đến năm 2035"):
+        plan.paragraph(line)
+    plan.appendix("Phụ lục 3", "DANH MỤC DỰ ÁN", None,
+                  [TableSpec([["TT", "Nhiệm vụ", "Chủ trì", "Năm thực hiện"]], [["1", "Trung tâm dữ liệu", "Sở KH&CN", "2025 - 2027"]])])
+    data = read_docx(plan.save(tmp_path / "hue.docx")).data
+    assert (data["number"], data["date"], data["issuing_body"], data["area"]) == (
+        "7/KH-UBND", date(2025, 3, 2), "UBND thành phố Huế", "hue")
+    assert data["period"] == {"start": 2025, "end": 2030, "vision": 2035}

@@ -21,7 +21,8 @@ from tracker.plans.sources import LDict, parse_year_range
 ROMAN = re.compile(r"^[IVXLC]+$")
 SECTION_CODE = re.compile(r"^(?:[IVXLC]+|[A-ZĐ])\.?$")
 SECTION_WITH_TITLE = re.compile(r"^(?P<code>[IVXLC]+|[A-ZĐ])[.)]?\s+(?P<title>\S.*)$", re.S)
-TOTAL_TEXT = re.compile(r"^(tổng\s*(cộng|số)?|cộng)\b", re.IGNORECASE)
+# The whole wording of a totals row: "Tổng cộng", "Cộng", "Tổng số (A+B+C)"; not "Cộng đồng ...".
+TOTAL_TEXT = re.compile(r"^(tổng\s*cộng|tổng\s*số|tổng\s*kinh\s*phí|tổng|cộng)\s*(?:[:(].*)?$", re.IGNORECASE)
 MONEY_FIELDS = ("state", "other", "total")
 UNIT_FIELDS = ("owner", "coordinators")
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -130,6 +131,19 @@ def _continue(last: Row | None, own: dict, part: TablePart, r: int, report: Repo
     last.joined.append((part.index, r + 1))
 
 
+# What the database keeps of a field, in characters (tracker/plans/models.py).
+MAX_LENGTHS = {"code": 32, "years_text": 64, "measure_unit": 64, "doc_type": 120, "target_text": 255}
+
+
+def _check_lengths(row: Row, node: dict, report: Report) -> None:
+    for name, limit in MAX_LENGTHS.items():
+        value = node.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            column = next((j for j, f in (row.part.columns.items() if row.part else ()) if f == name), None)
+            report("too_long", f"Ô '{name}' dài {len(value)} ký tự (tối đa {limit}): \"{value[:60]}…\".",
+                   table=row.table, row=row.number, column=column + 1 if column is not None else None)
+
+
 def _split_row(row: Row) -> dict:
     places = [f"hàng {row.number}"] + [f"bảng {t}, hàng {n}" if t != row.table else f"hàng {n}" for t, n in row.joined]
     return {"kind": "split_row",
@@ -148,7 +162,7 @@ def read_plan_rows(app: AppendixRows, appendix: LDict, report: Report) -> None:
     rows: list[Row] = []
     stack: list[tuple[str, Row, LDict]] = []  # (class, row, section node)
     last: Row | None = None
-    issues = appendix.setdefault("inconsistencies", [])
+    appendix.setdefault("inconsistencies", [])
     for part, r, own, merged, banner in iter_rows(app):
         where = _where(app, part, r)
         code, own = _code(own, banner, "text", part, r, report)
@@ -157,7 +171,9 @@ def read_plan_rows(app: AppendixRows, appendix: LDict, report: Report) -> None:
         if not code:
             money = {k: own[k] for k in MONEY_FIELDS if k in own}
             text = join_text(own.get("text", []))
-            if money and (not text or TOTAL_TEXT.match(text)):
+            # Amounts alone above the first item, or under "Tổng cộng" / "Cộng", are totals; amounts
+            # alone further down are the rest of a row a page break cut.
+            if money and (TOTAL_TEXT.match(text) if text else not any(seen.role == "item" for seen in rows)):
                 # "Cộng" closes a section; "Tổng cộng" or a bare row of amounts is the appendix's.
                 section_total = stack and text.casefold().startswith("cộng")
                 target = stack[-1][2] if section_total else appendix
@@ -196,11 +212,12 @@ def read_plan_rows(app: AppendixRows, appendix: LDict, report: Report) -> None:
         if row.role == "section":
             node["title"] = join_text(row.lines.get("text", []))
         else:
-            _fill_item(app, row, node, issues)
+            _fill_item(app, row, node)
+        _check_lengths(row, node, report)
     _nest_numbered_sections(appendix)
 
 
-def _fill_item(app: AppendixRows, row: Row, node: LDict, appendix_issues: list) -> None:
+def _fill_item(app: AppendixRows, row: Row, node: LDict) -> None:
     lines = row.lines
     node["text"] = join_text(lines.get("text", []))
     node["owner"] = join_units(lines.get("owner", []))
@@ -255,7 +272,13 @@ def _fill_target(app: AppendixRows, row: Row, node: LDict) -> None:
             # "100% hoạt động ..." -> 100 %; "Tỷ trọng ... đóng góp 20% tổng GDP" -> "20% tổng GDP"
             node["target_value"] = _number(found.group(1))
             node["measure_unit"] = node["measure_unit"] or "%"
-            node["target_text"] = node["target_text"] or (found.group(0) if found.start() == 0 else text[found.start():])
+            rest = text[found.start():]
+            node["target_text"] = node["target_text"] or (found.group(0) if found.start() == 0 or len(rest) > 120 else rest)
+            values = PERCENT.findall(text)
+            if len(values) > 1:
+                node.setdefault("inconsistencies", []).append({"kind": "other", "text": (
+                    f"Chỉ tiêu nêu {len(values)} giá trị ({', '.join(v + '%' for v in values)}); định dạng kế hoạch "
+                    f"chỉ ghi một: target_value {found.group(1)}.")})
         else:
             node["target_value"] = None
     year = join_text(lines.get("target_year", []))
@@ -316,7 +339,7 @@ def read_indicator_rows(app: AppendixRows, report: Report) -> tuple[list[LDict],
         if not code:
             _continue(last, own, part, r, report)
             continue
-        row = Row("item", code, _where(app, part, r), {**merged, **own}, [], part.index, r + 1)
+        row = Row("item", code, _where(app, part, r), {**merged, **own}, [], part.index, r + 1, part=part)
         rows.append(row)
         last = row
 
@@ -327,6 +350,7 @@ def read_indicator_rows(app: AppendixRows, report: Report) -> tuple[list[LDict],
         lines = row.lines
         bare = row.code.rstrip(".")
         key = bare if bare not in by_code else _free_key(bare, by_code)
+        _check_lengths(row, {"code": row.code}, report)
         node = _located(row.where, code=row.code, key=key if key != row.code else None,
                         name=join_text(lines.get("name", []) or lines.get("text", [])),
                         max_points=_number(join_text(lines.get("max_points", []))),

@@ -76,7 +76,8 @@ class DocxProblem(Problem):
     """A problem of the Word file, with its place as data for a preview to offer a mapping."""
 
     code: str = ""                 # unknown_column | unused_column | missing_column | unknown_kind |
-                                   # no_header | orphan_row | row_not_recognised | bad_mapping | no_tables
+                                   # no_header | orphan_row | row_not_recognised | too_long | bad_mapping |
+                                   # no_tables
     appendix: str | None = None    # the mapping key of the appendix ("2", "bảng 7")
     table: int | None = None       # the table's number in the document, 1-based
     row: int | None = None         # the row in that table, 1-based
