@@ -68,8 +68,8 @@ def test_an_unrecognised_column_is_named_and_nothing_is_loaded(units, db, runner
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "Không nạp được: 1 lỗi. Cơ sở dữ liệu giữ nguyên như trước.",
-        "  - ke-hoach.docx: Phụ lục 2, bảng 3, hàng 1, cột 6 'Sản phẩm': Không nhận ra cột: chọn trường của văn bản, "
-        "chương trình mà cột ghi. Có thể ghi: code (STT (mã của văn bản)), text (Nội dung / nhiệm vụ), owner (Chủ trì), "
+        "  - ke-hoach.docx: Phụ lục 2, bảng 3, hàng 1, cột 6 'Sản phẩm': Không nhận ra cột này ghi gì trong phụ lục "
+        "văn bản, chương trình: chọn một trường trong ánh xạ. Có thể ghi: code (STT (mã của văn bản)), text (Nội dung / nhiệm vụ), owner (Chủ trì), "
         "coordinators (Phối hợp), doc_type (Loại hình), deadline_year (Thời hạn (năm)), note (Ghi chú), ignore (Bỏ qua cột này).",
     ]
     assert counts(db) == before
@@ -184,7 +184,7 @@ def test_merged_owner_cells_amounts_in_millions_and_totals(units, db, tmp_path):
     lines = budget_appendix["sections"][0]["items"]
     assert [(r["owner"], r["state"], r["other"], r["total"]) for r in lines] == [
         ("Sở TT&TT", 1_500_000_000, 2_500_000, 1_502_500_000), ("Sở TT&TT", 2_000_000_000, None, 2_000_000_000)]
-    assert budget_appendix["inconsistencies"] == [{"kind": "other", "text": "Số tiền in theo triệu; đã quy ra đồng."}]
+    assert budget_appendix["inconsistencies"] == [{"kind": "other", "text": "Số tiền in theo triệu đồng; đã quy ra đồng."}]
     load_paths([path])
     funded = db.session.scalars(select(PlanItem).where(PlanItem.kind == "budget").order_by(PlanItem.position)).all()
     assert [b.funded_project.ref for b in funded] == ["3/A/1", "3/A/2"]
@@ -434,7 +434,7 @@ def test_a_cell_too_long_for_its_field_is_named(tmp_path):
     path = small_plan(tmp_path / "du-an.docx", [("Phụ lục 3", "DANH MỤC DỰ ÁN", [table])])
     [problem] = read_docx(path).extra_problems
     assert (problem.code, problem.table, problem.row, problem.column) == ("too_long", 3, 3, 1)
-    assert str(problem).startswith("du-an.docx: Phụ lục 3, bảng 3, hàng 3, cột 1: Ô 'code' dài 57 ký tự (tối đa 32)")
+    assert str(problem).startswith("du-an.docx: Phụ lục 3, bảng 3, hàng 3, cột 1: Ô 'STT (mã của văn bản)' dài 57 ký tự (tối đa 32)")
 
 
 def test_a_header_typed_as_paragraphs(tmp_path):

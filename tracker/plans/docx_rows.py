@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from tracker.plans.docx_tables import Grid, Header, fold_label, is_numbering_row, join_text, join_units
+from tracker.plans.docx_tables import FIELD_LABELS, Grid, Header, fold_label, is_numbering_row, join_text, join_units
 from tracker.plans.sources import LDict, parse_year_range
 
 ROMAN = re.compile(r"^[IVXLC]+$")
@@ -140,7 +140,7 @@ def _check_lengths(row: Row, node: dict, report: Report) -> None:
         value = node.get(name)
         if isinstance(value, str) and len(value) > limit:
             column = next((j for j, f in (row.part.columns.items() if row.part else ()) if f == name), None)
-            report("too_long", f"Ô '{name}' dài {len(value)} ký tự (tối đa {limit}): \"{value[:60]}…\".",
+            report("too_long", f"Ô '{FIELD_LABELS[name]}' dài {len(value)} ký tự (tối đa {limit}): \"{value[:60]}…\".",
                    table=row.table, row=row.number, column=column + 1 if column is not None else None)
 
 

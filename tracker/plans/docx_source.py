@@ -340,7 +340,8 @@ class _Reader:
         allowed = set(FIELDS_BY_KIND[kind]) | {"ignore"}
         field_choices = tuple(FIELDS_BY_KIND[kind]) + ("ignore",)
         for j in unknown:
-            self.report("unknown_column", f"Không nhận ra cột: chọn trường của {KIND_LABELS[kind].lower()} mà cột ghi.",
+            self.report("unknown_column", f"Không nhận ra cột này ghi gì trong phụ lục {KIND_LABELS[kind].lower()}: "
+                        "chọn một trường trong ánh xạ.",
                         appendix=appendix.key, table=table_number, row=1, column=j + 1, label=header.labels[j],
                         choices=field_choices)
         for j, name in sorted(columns.items()):

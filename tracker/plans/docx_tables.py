@@ -220,16 +220,16 @@ def field_of_label(label: str) -> str | None:
     return None
 
 
-_MULTIPLIERS = [(r"nghìn tỷ|ngàn tỷ", 10**12), (r"tỷ", 10**9), (r"triệu|tr\.?\s?đ", 10**6), (r"nghìn|ngàn", 10**3)]
+_MULTIPLIERS = [(r"nghìn tỷ|ngàn tỷ", 10**12, "nghìn tỷ đồng"), (r"tỷ", 10**9, "tỷ đồng"),
+                (r"triệu|tr\.?\s?đ", 10**6, "triệu đồng"), (r"nghìn|ngàn", 10**3, "nghìn đồng")]
 
 
 def money_multiplier(label: str) -> tuple[int, str | None]:
-    """(đồng per printed unit, the unit's wording) from a label such as "Kinh phí (triệu đồng)"."""
+    """(đồng per printed unit, the unit) from a label such as "Kinh phí (triệu đồng)"."""
     folded = fold_label(label)
-    for pattern, factor in _MULTIPLIERS:
-        found = re.search(pattern, folded)
-        if found:
-            return factor, found.group(0)
+    for pattern, factor, unit in _MULTIPLIERS:
+        if re.search(pattern, folded):
+            return factor, unit
     return 1, None
 
 
