@@ -14,14 +14,22 @@ from tracker.extensions import db
 @tracker_cli.command("load-plans")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
-def load_plans_command(paths, as_json):
-    """Nạp kế hoạch, đơn vị, bộ chỉ số từ seed_plans/ hoặc các tệp .yaml/.xlsx được chỉ định."""
+@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Tệp JSON ánh xạ cột và loại phụ lục cho kế hoạch Word (.docx), xem seed_plans/README.md.")
+def load_plans_command(paths, as_json, mapping_path):
+    """Nạp kế hoạch, đơn vị, bộ chỉ số từ seed_plans/ hoặc các tệp .yaml/.xlsx/.docx được chỉ định."""
     from tracker.plans.loader import load_paths
     from tracker.plans.sources import LoadError
 
     targets = list(paths) or [current_app.config["SEED_PLANS_DIR"]]
+    mapping = None
+    if mapping_path is not None:
+        try:
+            mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise click.ClickException(f"Tệp ánh xạ {mapping_path.name} không phải JSON hợp lệ: {error}")
     try:
-        result = load_paths(targets)
+        result = load_paths(targets, mapping)
     except LoadError as error:
         db.session.rollback()
         click.echo(f"Không nạp được: {len(error.problems)} lỗi. Cơ sở dữ liệu giữ nguyên như trước.", err=True)

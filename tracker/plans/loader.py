@@ -23,6 +23,7 @@ from tracker.extensions import db
 from tracker.indicators import link_review
 from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider, ItemIndicatorLink
 from tracker.indicators.rules import read_rule
+from tracker.plans.formats import read_source
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, ItemKind, Plan, PlanItem, Section
 from tracker.plans.sources import (
     LDict,
@@ -31,8 +32,6 @@ from tracker.plans.sources import (
     SourceDoc,
     collect_files,
     parse_year_range,
-    read_workbook,
-    read_yaml,
     where_of,
 )
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember
@@ -119,24 +118,27 @@ def _number_json(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def load_paths(paths: list[str | Path]) -> LoadResult:
-    """Read and apply every file under `paths`. Raises LoadError listing all problems."""
+def load_paths(paths: list[str | Path], mapping: dict | None = None) -> LoadResult:
+    """Read and apply every file under `paths`. Raises LoadError listing all problems.
+
+    `mapping` tells the Word reader what it could not recognise (tracker/plans/docx_source.py)."""
     problems: list[Problem] = []
     docs: list[SourceDoc] = []
     files = collect_files(paths)
     if not files:
-        raise LoadError([Problem(", ".join(map(str, paths)), "", "", "Không tìm thấy tệp .yaml hoặc .xlsx nào.")])
+        raise LoadError([Problem(", ".join(map(str, paths)), "", "", "Không tìm thấy tệp .yaml, .xlsx hoặc .docx nào.")])
     for path in files:
         if not path.exists():
             problems.append(Problem(str(path), "", "", "Tệp không tồn tại."))
             continue
         try:
-            doc = read_workbook(path) if path.suffix.lower() == ".xlsx" else read_yaml(path)
+            read = read_source(path, mapping)
         except LoadError as error:
             problems.extend(error.problems)
             continue
-        problems.extend(doc.extra_problems)
-        docs.append(doc)
+        for doc in read:
+            problems.extend(doc.extra_problems)
+            docs.append(doc)
     loader = _Loader(problems)
     docs.sort(key=lambda d: (ORDER[d.kind], _area_depth(d), d.path))
     with db.session.no_autoflush:

@@ -95,13 +95,13 @@ def read_yaml(path: Path) -> SourceDoc:
 
 
 def collect_files(paths: list[str | Path]) -> list[Path]:
-    """Files named, and the .yaml/.yml/.xlsx files under folders named, in a stable order."""
+    """Files named, and the .yaml/.yml/.xlsx/.docx files under folders named, in a stable order."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in {".yaml", ".yml", ".xlsx"} and not p.name.startswith("~$"))
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in {".yaml", ".yml", ".xlsx", ".docx"} and not p.name.startswith("~$"))
             )
         else:
             files.append(path)
