@@ -38,6 +38,10 @@ JOBS = [
             lambda config: IntervalTrigger(minutes=config.get("OUTBOX_DELIVERY_MINUTES", 5),
                                            timezone=ZoneInfo(config["TIMEZONE"])),
             name="Gửi thư đang chờ"),
+    JobSpec("ops.heartbeat", "tracker.ops.jobs:heartbeat",
+            lambda config: IntervalTrigger(seconds=config.get("SCHEDULER_HEARTBEAT_SECONDS", 60),
+                                           timezone=ZoneInfo(config["TIMEZONE"])),
+            run_at_start=True, name="Ghi nhịp cho kiểm tra sức khỏe"),
 ]
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
