@@ -113,6 +113,16 @@ def test_health_polls_stay_out_of_the_info_log(client, db, json_log):
     assert not [e for e in json_log() if e.get("route") == "/healthz" and e["level"] == "INFO"]
 
 
+def test_the_heartbeat_job_does_not_fill_the_log(json_log):
+    executor = logging.getLogger("apscheduler.executors.default")
+    executor.info('Running job "%s (trigger: interval[0:01:00])"', "Ghi nhịp cho kiểm tra sức khỏe")
+    executor.info('Running job "%s (trigger: cron[hour=7])"', "Nhắc báo cáo hằng ngày")
+    executor.error('Job "%s" raised an exception', "Ghi nhịp cho kiểm tra sức khỏe")
+    messages = [e["message"] for e in json_log() if e["logger"] == "apscheduler.executors.default"]
+    assert messages == ['Running job "Nhắc báo cáo hằng ngày (trigger: cron[hour=7])"',
+                        'Job "Ghi nhịp cho kiểm tra sức khỏe" raised an exception']
+
+
 def test_a_production_process_writes_json_lines_to_stderr(tmp_path):
     """The real thing: TRACKER_ENV=production, each stderr line parses as JSON."""
     code = ("from wsgi import app\n"

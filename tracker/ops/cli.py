@@ -23,6 +23,8 @@ def backup_command(out: Path):
         result = create_backup(out, engine=db.engine, upload_dir=upload_dir, now=utcnow())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:  # a folder not writable, a full disk...
+        raise click.ClickException(f"Không ghi được bản sao lưu: {error}") from error
     click.echo(f"Đã sao lưu vào {result.path}: {describe(result.manifest)}.")
     click.echo(f"SHA-256 của tệp sao lưu: {result.sha256}")
     if result.missing_evidence:
@@ -46,6 +48,8 @@ def restore_command(archive: Path, dry_run: bool):
                                 migrations_dir=current_app.extensions["migrate"].directory, dry_run=dry_run)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"Không khôi phục được: {error}") from error
     manifest = result.manifest
     click.echo(f"Bản sao lưu hợp lệ (tạo lúc {manifest['created_at']}): {describe(manifest)}.")
     if not result.restored:

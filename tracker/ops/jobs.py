@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.ops.models import SchedulerHeartbeat
 
 SCHEDULER = "scheduler"
+HEARTBEAT_JOB_NAME = "Ghi nhịp cho kiểm tra sức khỏe"
 
 
 def record_heartbeat(now: datetime | None = None, *, name: str = SCHEDULER, host: str | None = None,

@@ -22,6 +22,8 @@ from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from tracker.ops.jobs import HEARTBEAT_JOB_NAME
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from a proxy: a token, never text that could pass for something else in a log.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -50,10 +52,17 @@ def configure_logging(app: Flask, stream=None) -> logging.Handler | None:
     handler.tracker_json = True
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestContextFilter())
+    handler.addFilter(_quiet_heartbeat)
     root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     app.logger.removeHandler(default_handler)  # the records reach the root handler instead
     return handler
+
+
+def _quiet_heartbeat(record: logging.LogRecord) -> bool:
+    """APScheduler logs each run of each job at INFO: not the heartbeat's, 2,880 lines a day."""
+    return not (record.name.startswith("apscheduler.executors") and record.levelno <= logging.INFO
+                and HEARTBEAT_JOB_NAME in record.getMessage())
 
 
 class RequestContextFilter(logging.Filter):
