@@ -26,11 +26,14 @@ install: $(VENV)/.installed system-deps
 
 install-test: $(VENV)/.installed-test system-deps browser-deps
 
-# WeasyPrint needs Pango; the report tests read PDFs with poppler's tools.
+# WeasyPrint needs Pango (and HarfBuzz-subset to embed font subsets); the report tests read PDFs with poppler's tools;
+# backup and restore on PostgreSQL run pg_dump, pg_restore and psql.
 system-deps:
 	@missing=""; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v pg_dump >/dev/null && command -v psql >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Cài gói hệ thống:$$missing"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \

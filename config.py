@@ -96,6 +96,14 @@ class Config:
     # Links in emails and calendar feeds point here.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Operations: logs, the health check (/healthz) and the scheduler's heartbeat it reads.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line on stderr
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    SCHEDULER_HEARTBEAT_SECONDS = _env_int("SCHEDULER_HEARTBEAT_SECONDS", 60)
+    HEALTH_HEARTBEAT_MAX_AGE_SECONDS = _env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300)
+    # Mail due for longer than this means delivery is not running.
+    HEALTH_OUTBOX_MAX_DELAY_MINUTES = _env_int("HEALTH_OUTBOX_MAX_DELAY_MINUTES", 30)
+
     # Consolidated report header
     REPORT_PARENT_BODY = os.environ.get("REPORT_PARENT_BODY", "UBND TỈNH THỪA THIÊN HUẾ")
     REPORT_ISSUING_BODY = os.environ.get("REPORT_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
@@ -112,6 +120,7 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -40,7 +40,8 @@ def test_migrations_up_and_down_on_postgresql():
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (CI sets it)")
-    name = "tracker_migrations_test"
+    # Named after the test database: several checkouts may run their suites on one server at once.
+    name = url.rsplit("/", 1)[1].split("?")[0] + "_migrations"
     admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))

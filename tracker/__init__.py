@@ -32,6 +32,7 @@ def create_app(config_class=None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_observability(app)
     return app
 
 
@@ -89,6 +90,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, render_error)
+
+
+def register_observability(app: Flask) -> None:
+    from tracker.ops.observability import init_app
+
+    init_app(app)
 
 
 def register_commands(app: Flask) -> None:

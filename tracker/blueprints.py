@@ -8,6 +8,7 @@ from tracker.plans.routes import bp as plans_bp
 from tracker.units.routes import bp as units_bp
 from tracker.calendar.routes import bp as calendar_bp
 from tracker.main.routes import bp as main_bp
+from tracker.ops.routes import bp as ops_bp
 from tracker.reminders.routes import bp as notifications_bp
 from tracker.reports.routes import bp as reports_bp
 from tracker.periods.routes import bp as periods_bp
@@ -27,4 +28,5 @@ BLUEPRINTS = [
     calendar_bp,
     updates_bp,
     periods_bp,
+    ops_bp,
 ]

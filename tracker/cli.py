@@ -36,6 +36,7 @@ def create_user_command(email, password, role, unit_name, area_code, full_name):
 
 
 # Commands of the other areas register themselves on `tracker_cli` when imported.
+from tracker.ops import cli as _ops_cli  # noqa: E402,F401
 from tracker.plans import cli as _plans_cli  # noqa: E402,F401
 from tracker.reports import cli as _reports_cli  # noqa: E402,F401
 from tracker.reminders import cli as _reminders_cli  # noqa: E402,F401

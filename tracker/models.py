@@ -11,6 +11,7 @@ from tracker.indicators.models import (  # noqa: F401
 from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
+from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
 from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa: F401
 from tracker.reports.models import IssuedReport, ReportDraft  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401

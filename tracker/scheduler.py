@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker.ops.jobs import HEARTBEAT_JOB_NAME
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -38,6 +40,10 @@ JOBS = [
             lambda config: IntervalTrigger(minutes=config.get("OUTBOX_DELIVERY_MINUTES", 5),
                                            timezone=ZoneInfo(config["TIMEZONE"])),
             name="Gửi thư đang chờ"),
+    JobSpec("ops.heartbeat", "tracker.ops.jobs:heartbeat",
+            lambda config: IntervalTrigger(seconds=config.get("SCHEDULER_HEARTBEAT_SECONDS", 60),
+                                           timezone=ZoneInfo(config["TIMEZONE"])),
+            run_at_start=True, name=HEARTBEAT_JOB_NAME),
 ]
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}

@@ -6,6 +6,7 @@ environment of their own, and WeasyPrint may fetch nothing but the bundled fonts
 from __future__ import annotations
 
 import io
+import json
 import mimetypes
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from tracker.core import formatting
 from tracker.core.formatting import group_thousands
+from tracker.reports.archival import DataAttachment, write_archival_pdf
 from tracker.reports.data import ReportData
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -77,17 +79,22 @@ def restricted_url_fetcher(url: str, timeout: int = 10, ssl_context=None) -> dic
 
 
 def build_pdf(data: ReportData) -> bytes:
-    return html_to_pdf(render_document(data, pdf=True))
+    """The report as a tagged PDF/A-3a carrying its figures as a JSON attachment."""
+    return html_to_pdf(render_document(data, pdf=True), attachments=(figures_attachment(data),))
 
 
-def html_to_pdf(html: str) -> bytes:
+def figures_attachment(data: ReportData) -> DataAttachment:
+    """`data.to_json()` (the snapshot an issued version stores), embedded in the PDF."""
+    name = "".join(ch if ch.isalnum() else "-" for ch in f"so-lieu-{data.plan_number}-{data.period_code}")
+    content = json.dumps(data.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    return DataAttachment(name=f"{name.lower()}.json", content=content, created=data.generated_at,
+                          description=f"Số liệu của báo cáo {data.plan_number}, {data.period_label} (JSON)")
+
+
+def html_to_pdf(html: str, attachments: tuple[DataAttachment, ...] = ()) -> bytes:
     """WeasyPrint's rendering of the final HTML, alone (timed separately by bench/report.py)."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
-    document = HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=restricted_url_fetcher)
-    return document.write_pdf(font_config=font_config)
+    return write_archival_pdf(html, base_url=FONTS_DIR.as_uri() + "/", fetch=restricted_url_fetcher,
+                              attachments=attachments)
 
 
 # --------------------------------------------------------------------------- Excel

@@ -1,0 +1,1 @@
+"""Operations: health check, scheduler heartbeat, structured logs, backup and restore."""
