@@ -1,7 +1,7 @@
 """Scheduler heartbeat, read by /healthz
 
 Revision ID: b7c1e5a0d2f4
-Revises: 6e727e5e9a31
+Revises: b7d2f4a91c3e
 Create Date: 2026-12-01 22:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1e5a0d2f4'
-down_revision = '6e727e5e9a31'
+down_revision = 'b7d2f4a91c3e'
 branch_labels = None
 depends_on = None
 
