@@ -95,12 +95,8 @@ class Config:
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")
     # Links in emails and calendar feeds point here.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
-
-    # Consolidated report header
-    REPORT_PARENT_BODY = os.environ.get("REPORT_PARENT_BODY", "UBND TỈNH THỪA THIÊN HUẾ")
-    REPORT_ISSUING_BODY = os.environ.get("REPORT_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
-    REPORT_ISSUER_SHORT = os.environ.get("REPORT_ISSUER_SHORT", "SKHCN")
-    REPORT_PLACE = os.environ.get("REPORT_PLACE", "Thừa Thiên Huế")
+    # No setting decides a report's header: each area's administrator keeps its report profile
+    # (Quản trị › Mẫu tiêu đề báo cáo), and the area's name on the report date gives the rest.
 
 
 class DevelopmentConfig(Config):

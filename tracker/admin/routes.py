@@ -42,7 +42,7 @@ def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, s
     if empty_label:
         choices["—"] = [(0, empty_label)]
     rows = db.session.execute(
-        select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area).order_by(Area.name, Unit.name)
+        select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area, Area.id == Unit.area_id).order_by(Area.name, Unit.name)
     ).all()
     # A closed select shows the option alone: a name used in several areas says which one it is.
     names = Counter(name for _, name, _, _ in rows)

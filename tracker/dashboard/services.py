@@ -137,7 +137,7 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
             if item.budget_total is not None:
                 entry.disbursed_fixed += source.amount_disbursed or 0
 
-    periods = recent_periods(today, GRID_PERIODS)
+    periods = recent_periods(today, GRID_PERIODS, tenant=plan.tenant_id)
     states = latest_update_states([p.id for p in periods], plan_id=plan.id)
     grid = completeness(items, periods, states, today)
     units: dict[int, UnitRow] = {}
