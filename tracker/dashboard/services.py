@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.core.text import vietnamese_sort_key
+from tracker.items.orphans import orphaned
 from tracker.extensions import db
 from tracker.main.completeness import COMPLETENESS_LABELS, Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
@@ -98,6 +99,8 @@ class Dashboard:
     overdue: list[tuple[PlanItem, int]]
     overdue_count: int
     sample_items: int = 0  # items whose state comes from demo data ("Dữ liệu mẫu"), said on the page
+    # Open items whose units have all ended, until a coordinator reassigns them (tracker.items.orphans).
+    orphans: list = field(default_factory=list)
 
 
 def build_dashboard(plan: Plan, today: date) -> Dashboard:
@@ -173,5 +176,6 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
         overdue=overdue[:OVERDUE_SHOWN],
         overdue_count=len(overdue),
         sample_items=len(sample_item_ids(plan_id=plan.id)),  # one query
+        orphans=orphaned(items, today),
     )
 

@@ -50,7 +50,7 @@ class Framework(db.Model):
     @property
     def owner_label(self) -> str:
         """Who the framework belongs to, for lists: "Toàn quốc" for a shared national index."""
-        return "Toàn quốc (dùng chung)" if self.tenant is None else self.tenant.name
+        return "Toàn quốc (dùng chung)" if self.tenant is None else self.tenant.current_name
 
     def __repr__(self) -> str:
         return f"<Framework {self.name}>"

@@ -87,6 +87,13 @@ class Area(db.Model):
         entry = self.name_entry_on(day)
         return entry.level if entry is not None and entry.level else self.level
 
+    @property
+    def current_name(self) -> str:
+        """The name today (Thành phố Huế), for lists and headings; documents keep the name they printed."""
+        from tracker.core.time import today_local
+
+        return self.name_on(today_local())
+
     def name_entry_on(self, day: date):
         """The renaming in force on a date (None: the area still has the name it was declared with)."""
         found = None
