@@ -43,3 +43,4 @@ from tracker.plans import cli as _plans_cli  # noqa: E402,F401
 from tracker.reports import cli as _reports_cli  # noqa: E402,F401
 from tracker.reminders import cli as _reminders_cli  # noqa: E402,F401
 from tracker.updates import cli as _updates_cli  # noqa: E402,F401
+from tracker.areas import cli as _areas_cli  # noqa: E402,F401

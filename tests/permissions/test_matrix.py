@@ -75,6 +75,8 @@ def build_scenario(db, factory, app) -> dict:
         "viewer": _user(db, "viewer", office, "theodoi@matran.vn", "Theo dõi"),
         "reporter_own": _user(db, "reporter", unit_own, "baocao.a@matran.vn", "Báo cáo A"),
         "reporter_other": _user(db, "reporter", unit_other, "baocao.b@matran.vn", "Báo cáo B"),
+        "national_viewer": _user(db, "national_viewer", None, "quocgia@matran.vn", "Theo dõi toàn quốc"),
+        "superadmin": _user(db, "superadmin", None, "superadmin@matran.vn", "Quản trị các địa bàn"),
     }
     user_other = _user(db, "reporter", unit_other, "nguoikhac@matran.vn", "Người khác")
     db.session.flush()

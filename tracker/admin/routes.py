@@ -407,3 +407,7 @@ def audit():
         "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
         entity=entity, **AUDIT_HELPERS,
     )
+
+
+# The report profiles of the area live in their own module, on this blueprint.
+from tracker.admin import profile_routes as _profile_routes  # noqa: E402,F401

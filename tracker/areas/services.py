@@ -115,3 +115,52 @@ def merge_area(actor, source: Area, target: Area, on: date, *, basis: str | None
            entity_type="area", entity_id=target.id, summary=summary, changes={"predecessor": [None, source.name]})
     db.session.flush()
     return counts
+
+
+# --- the superadmin: areas and their administrators -------------------------------------------
+
+AREA_CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _require_superadmin(actor) -> None:
+    if actor is not None and getattr(actor, "role", None) != "superadmin":
+        raise AreaError("Chỉ quản trị các địa bàn (superadmin) thực hiện được việc này.")
+
+
+def create_area(actor, *, code: str, name: str, level: str) -> Area:
+    """A new province or centrally-run city (its units then come from its units file or the admin)."""
+    _require_superadmin(actor)
+    code, name = (code or "").strip().lower(), " ".join((name or "").split())
+    if not code or not set(code) <= AREA_CODE_CHARS:
+        raise AreaError("Mã địa bàn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (ví dụ khanh-hoa).")
+    if not name:
+        raise AreaError("Vui lòng nhập tên địa bàn (ví dụ Tỉnh Khánh Hòa).")
+    if level not in TENANT_LEVELS:
+        raise AreaError("Cấp của địa bàn phải là tỉnh hoặc thành phố trực thuộc trung ương.")
+    if find_area(code) is not None:
+        raise AreaError(f"Đã có địa bàn mã '{code}'.")
+    area = Area(code=code, name=name, level=level)
+    db.session.add(area)
+    db.session.flush()
+    record(actor=actor, action="area.create", entity_type="area", entity_id=area.id,
+           summary=f"Tạo địa bàn {name} ({code})", changes={"name": [None, name], "level": [None, level]})
+    return area
+
+
+def create_area_admin(actor, area: Area, *, email: str, full_name: str, password: str):
+    """The first (or another) administrator of an area."""
+    from tracker.auth.services import UserError, create_user
+
+    _require_superadmin(actor)
+    if area is None or not area.is_tenant_level or area.successor_id is not None:
+        raise AreaError("Vui lòng chọn một tỉnh, thành phố đang hoạt động.")
+    try:
+        user = create_user(email=email, password=password, role="admin", full_name=(full_name or "").strip(),
+                           area_code=area.code)
+    except UserError as error:
+        raise AreaError(str(error)) from error
+    db.session.flush()
+    record(actor=actor, action="create", entity_type="user", entity_id=user.id,
+           summary=f"Tạo quản trị {user.email} của {area.current_name}",
+           changes={"email": [None, user.email], "role": [None, "admin"], "area": [None, area.current_name]})
+    return user

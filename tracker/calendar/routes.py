@@ -57,6 +57,10 @@ def unit_feed(token: str):
 @login_required
 def deadline_ics(kind: str, ref: str):
     """One deadline as an .ics file to import (same UID as in the feeds)."""
+    from tracker.auth.permissions import READ_ROLES
+
+    if current_user.role not in READ_ROLES:
+        abort(403)  # the superadmin has no deadlines of its own
     today = today_local()
     if kind in ("nop", "tong-hop"):
         period = services.find_period(ref, today, current_user.tenant_id) if PERIOD_CODE.match(ref) else None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from tracker.areas.context import area_args, request_tenant
 from tracker.areas.services import tenants
 from tracker.auth.models import Role
-from tracker.auth.permissions import can_administer, can_review, roles_required
+from tracker.auth.permissions import READ_ROLES, can_administer, can_review, roles_required
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods import services
@@ -33,6 +33,8 @@ def _period_or_404(code: str) -> ReportingPeriod:
 @bp.get("/ky-bao-cao")
 @login_required
 def index():
+    if current_user.role not in READ_ROLES:
+        abort(403)  # the superadmin manages areas, not their calendars
     today = today_local()
     tenant = request_tenant(current_user)
     if tenant is None:
@@ -106,6 +108,8 @@ def _render_show(period, *, deadline_form=None, exception_form=None, status=200)
 @bp.get("/ky-bao-cao/<code>")
 @login_required
 def show(code: str):
+    if current_user.role not in READ_ROLES:
+        abort(403)
     if request_tenant(current_user) is None:
         found = db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.code == code)).all()
         if not found:

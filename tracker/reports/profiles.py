@@ -11,7 +11,7 @@ setting decides a header. Issued versions keep the files they printed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -122,7 +122,11 @@ def profile_on(area: Area, day: date) -> ReportProfile | None:
 
 
 def header_profile(plan, day: date) -> HeaderProfile:
-    area = header_area(plan, day)
+    """The header of `plan`'s reports dated `day`."""
+    return area_header(header_area(plan, day), day)
+
+
+def area_header(area: Area, day: date) -> HeaderProfile:
     values = derived(area, day)
     profile = profile_on(area, day)
     if profile is not None:
@@ -152,11 +156,17 @@ def tenant_profiles(tenant_id: int) -> list[ReportProfile]:
         .order_by(ReportProfile.area_id, ReportProfile.valid_from)))
 
 
-def name_periods(area: Area) -> list[tuple[date | None, str]]:
-    """(from, name) for each name the area has had: the header changes with each."""
-    periods: list[tuple[date | None, str]] = [(None, area.name)]
-    periods += [(entry.valid_from, entry.name) for entry in area.names]
-    return periods
+def name_periods(area: Area, today: date) -> list[tuple[date | None, date | None, HeaderProfile]]:
+    """(from, until, header today or at the period's end) for each name the area has had: the
+    header changes with each name, and within one with each profile."""
+    starts: list[date | None] = [None] + [entry.valid_from for entry in area.names]
+    result = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        until = end - timedelta(days=1) if end is not None else None
+        day = min(today, until) if until is not None else max(today, start or today)
+        result.append((start, until, area_header(area, day)))
+    return result
 
 
 def _values(profile: ReportProfile) -> dict:

@@ -94,6 +94,12 @@ class Area(db.Model):
 
         return self.name_on(today_local())
 
+    @property
+    def current_level(self) -> str:
+        from tracker.core.time import today_local
+
+        return self.level_on(today_local())
+
     def name_entry_on(self, day: date):
         """The renaming in force on a date (None: the area still has the name it was declared with)."""
         found = None
