@@ -220,6 +220,10 @@ def upgrade():
         batch_op.add_column(sa.Column('end_note', sa.Text(), nullable=True))
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('issued_precision', sa.String(length=8), nullable=False, server_default='day'))
+    # A quarter is no longer unique across provinces: the copies below need the old constraints gone.
+    with op.batch_alter_table('reporting_period', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_reporting_period_code'), type_='unique')
+        batch_op.drop_constraint(batch_op.f('uq_reporting_period_year_quarter'), type_='unique')
 
     # 2. Existing rows: each belongs to the province of its area (see _fill_tenants).
     _fill_tenants(op.get_bind())
@@ -250,8 +254,6 @@ def upgrade():
 
     with op.batch_alter_table('reporting_period', schema=None) as batch_op:
         batch_op.alter_column('tenant_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_constraint(batch_op.f('uq_reporting_period_code'), type_='unique')
-        batch_op.drop_constraint(batch_op.f('uq_reporting_period_year_quarter'), type_='unique')
         batch_op.create_index(batch_op.f('ix_reporting_period_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_reporting_period_tenant_id_code'), ['tenant_id', 'code'])
         batch_op.create_unique_constraint(batch_op.f('uq_reporting_period_tenant_id_year_quarter'), ['tenant_id', 'year', 'quarter'])

@@ -55,20 +55,21 @@ def _merge_periods(old_tenant: int, new_tenant: int) -> dict[str, int]:
     from tracker.reports.models import IssuedReport, ReportDraft
     from tracker.updates.models import ContributionNote, StatusUpdate
 
-    theirs = {(p.year, p.quarter): p for p in db.session.scalars(
+    theirs = {(p.year, p.quarter): p.id for p in db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.tenant_id == new_tenant))}
     joined = moved = 0
-    for period in db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.tenant_id == old_tenant)).all():
+    rows = db.session.execute(select(ReportingPeriod.id, ReportingPeriod.year, ReportingPeriod.quarter)
+                              .where(ReportingPeriod.tenant_id == old_tenant)).all()
+    for period in rows:
         target = theirs.get((period.year, period.quarter))
         if target is None:
-            period.tenant_id = new_tenant
+            db.session.execute(update(ReportingPeriod).where(ReportingPeriod.id == period.id)
+                               .values(tenant_id=new_tenant).execution_options(synchronize_session=False))
             moved += 1
             continue
         for model in (StatusUpdate, ContributionNote, LateException, ReportDraft, IssuedReport, Notice):
-            db.session.execute(update(model).where(model.period_id == period.id).values(period_id=target.id)
+            db.session.execute(update(model).where(model.period_id == period.id).values(period_id=target)
                                .execution_options(synchronize_session=False))
-        db.session.flush()
-        db.session.expire_all()
         db.session.execute(delete(ReportingPeriod).where(ReportingPeriod.id == period.id)
                            .execution_options(synchronize_session=False))
         joined += 1

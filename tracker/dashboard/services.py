@@ -24,7 +24,8 @@ OVERDUE_SHOWN = 10
 
 
 def choose_plan(plan_id: int | None, user) -> tuple[Plan | None, list[Plan]]:
-    """The plan asked for, else the latest plan of the user's area (or an enclosing one), else the latest."""
+    """The plan asked for, else the latest plan of the user's area (or an enclosing one), else of the
+    user's province, else the latest."""
     plans = list(db.session.scalars(select(Plan).order_by(Plan.issued_on.desc(), Plan.number)))
     if plan_id is not None:
         return next((p for p in plans if p.id == plan_id), None), plans
@@ -37,6 +38,11 @@ def choose_plan(plan_id: int | None, user) -> tuple[Plan | None, list[Plan]]:
                 if plan.area_id == area.id:
                     return plan, plans
             area = area.parent
+    # Else the latest plan of the user's province (a district's plan for a provincial user).
+    tenant_id = getattr(user, "tenant_id", None)
+    mine = [plan for plan in plans if tenant_id is not None and plan.tenant_id == tenant_id]
+    if mine:
+        return mine[0], plans
     return (plans[0] if plans else None), plans
 
 
