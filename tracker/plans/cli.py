@@ -39,7 +39,7 @@ def load_plans_command(paths, as_json):
     click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
     for plan in summary["plans"]:
         counts = ", ".join(f"{ITEM_KIND_LABELS[k].lower()}: {n}" for k, n in plan["items"].items())
-        click.echo(f"Kế hoạch {plan['number']}: {counts}.")
+        click.echo(f"Kế hoạch {plan['number'] or '(không số)'}: {counts}.")
         if plan["items"].get("budget"):
             totals = plan["budget_total"]
             click.echo(
