@@ -104,11 +104,8 @@ class Config:
     # Mail due for longer than this means delivery is not running.
     HEALTH_OUTBOX_MAX_DELAY_MINUTES = _env_int("HEALTH_OUTBOX_MAX_DELAY_MINUTES", 30)
 
-    # Consolidated report header
-    REPORT_PARENT_BODY = os.environ.get("REPORT_PARENT_BODY", "UBND TỈNH THỪA THIÊN HUẾ")
-    REPORT_ISSUING_BODY = os.environ.get("REPORT_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
-    REPORT_ISSUER_SHORT = os.environ.get("REPORT_ISSUER_SHORT", "SKHCN")
-    REPORT_PLACE = os.environ.get("REPORT_PLACE", "Thừa Thiên Huế")
+    # No setting decides a report's header: each area's administrator keeps its report profile
+    # (Quản trị › Mẫu tiêu đề báo cáo), and the area's name on the report date gives the rest.
 
 
 class DevelopmentConfig(Config):

@@ -76,12 +76,8 @@ def build(db, provinces: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     config = {"SUBMISSION_DAYS_AFTER_CUTOFF": 4, "CONSOLIDATED_DAYS_AFTER_SUBMISSION": 5}
-    periods = []
-    for year in YEARS:
-        for quarter in range(1, 5):
-            periods.append(dict(id=len(periods) + 1, code=f"{year}-Q{quarter}", year=year, quarter=quarter,
-                                created_at=now, **period_dates(year, quarter, config)))
-    db.session.execute(insert(ReportingPeriod), periods)
+    # Every province has its own reporting calendar: the same quarters, one period each.
+    all_periods = []
 
     framework_rows, indicator_rows = [dict(id=1, name="DTI cấp tỉnh (bench)", level="province", year=2024,
                                            declared={}, general_info=[], max_points=1000)], []
@@ -103,24 +99,33 @@ def build(db, provinces: int, seed: int = 7) -> dict:
     unit_id = group_id = section_id = item_id = assignment_id = update_id = 0
     sample = {}
     for province in range(1, provinces + 1):
-        areas.append(dict(id=province, code=f"tinh-{province}", name=f"Tỉnh Mẫu {province}", level="province"))
+        areas.append(dict(id=province, code=f"tinh-{province}", name=f"Tỉnh Mẫu {province}", level="province",
+                          tenant_id=province))
+        periods = []
+        for year in YEARS:
+            for quarter in range(1, 5):
+                periods.append(dict(id=len(all_periods) + 1, tenant_id=province, code=f"{year}-Q{quarter}", year=year,
+                                    quarter=quarter, created_at=now, **period_dates(year, quarter, config)))
+                all_periods.append(periods[-1])
         first_unit = unit_id + 1
         for n in range(UNITS_PER_PROVINCE):
             unit_id += 1
             name = UNIT_NAMES[n] if n < len(UNIT_NAMES) else f"Đơn vị {n} tỉnh {province}"
-            units.append(dict(id=unit_id, area_id=province, name=name, short_name=f"ĐV{n}", kind="department"))
+            units.append(dict(id=unit_id, area_id=province, tenant_id=province, name=name, short_name=f"ĐV{n}",
+                              kind="department"))
         province_units = list(range(first_unit, unit_id + 1))
         # Unit 0 (Sở TT&TT's role) merged into unit 1 (Sở KH&CN's) on 01/03/2025.
         units[first_unit - 1].update(successor_id=first_unit + 1, succeeded_on=date(2025, 3, 1),
                                      succession_type="merged", name="Sở Thông tin và Truyền thông")
         units[first_unit].update(name="Sở Khoa học và Công nghệ")
         group_id += 1
-        groups.append(dict(id=group_id, area_id=province, name="Các Sở, ban, ngành"))
+        groups.append(dict(id=group_id, area_id=province, tenant_id=province, name="Các Sở, ban, ngành"))
         for position, member in enumerate(province_units[2:12]):
             members.append(dict(id=len(members) + 1, group_id=group_id, unit_id=member, position=position))
 
         plans.append(dict(id=province, number=f"{province}/KH-UBND", issued_on=date(2021, 3, 1), issuing_body=f"UBND Tỉnh Mẫu {province}",
-                          area_id=province, title="Kế hoạch chuyển đổi số giai đoạn 2021–2025", period_start=2021,
+                          area_id=province, tenant_id=province, title="Kế hoạch chuyển đổi số giai đoạn 2021–2025",
+                          period_start=2021,
                           period_end=2025, vision_year=2030, legal_bases=[], recipients=[], created_at=now, updated_at=now))
         base = (province - 1) * 5
         kinds = (("1", "target", 30), ("2", "document", 30), ("3", "project", 120), ("5", "budget", 120))
@@ -149,7 +154,8 @@ def build(db, provinces: int, seed: int = 7) -> dict:
                 section, path = (section_ids[kind][n % 10] if kind in section_ids else (None, None))
                 code = str(n // 10 + 1) if section else f"{n + 1}."
                 ref = "/".join(x for x in (number, path, code.rstrip(".")) if x)
-                row = dict(id=item_id, plan_id=province, appendix_id=appendix_ids[kind], section_id=section, kind=kind,
+                row = dict(id=item_id, plan_id=province, tenant_id=province, appendix_id=appendix_ids[kind],
+                           section_id=section, kind=kind,
                            ref=ref, code=code, position=n, text=text, search_text=fold_search(f"{code} {text}"),
                            owner_text="", coordinators_text="", created_at=now, updated_at=now, status="not_started",
                            progress=0)
@@ -231,7 +237,8 @@ def build(db, provinces: int, seed: int = 7) -> dict:
     # Successors point forward: insert units first, then link them.
     successions = [dict(b_id=u["id"], successor_id=u.pop("successor_id"), succeeded_on=u.pop("succeeded_on"),
                         succession_type=u.pop("succession_type")) for u in units if "successor_id" in u]
-    for model, rows in ((Area, areas), (Unit, units), (UnitGroup, groups), (UnitGroupMember, members), (Plan, plans),
+    for model, rows in ((Area, areas), (ReportingPeriod, all_periods), (Unit, units), (UnitGroup, groups),
+                        (UnitGroupMember, members), (Plan, plans),
                         (Appendix, appendices), (Section, sections), (PlanItem, items), (ItemAssignment, assignments),
                         (ItemIndicatorLink, links), (StatusUpdate, updates)):
         keys = sorted({key for row in rows for key in row})
@@ -246,7 +253,7 @@ def build(db, provinces: int, seed: int = 7) -> dict:
                 succession_type=bindparam("succession_type")),
         successions,
     )
-    coordinator = User(email="dieuphoi@bench.vn", role="coordinator", unit_id=2, full_name="Điều phối")
+    coordinator = User(email="dieuphoi@bench.vn", role="coordinator", unit_id=2, tenant_id=1, full_name="Điều phối")
     coordinator.set_password("matkhau123")
     db.session.add(coordinator)
     db.session.commit()
@@ -267,7 +274,7 @@ def build(db, provinces: int, seed: int = 7) -> dict:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     print(f"Dữ liệu: {len(areas)} tỉnh, {len(units)} đơn vị, {len(items)} hạng mục, {len(assignments)} phân công, "
-          f"{len(links)} liên kết chỉ số, {len(periods)} kỳ, {len(updates)} báo cáo (ghi trong {time.perf_counter() - start:.1f} s).")
+          f"{len(links)} liên kết chỉ số, {len(all_periods)} kỳ, {len(updates)} báo cáo (ghi trong {time.perf_counter() - start:.1f} s).")
     return sample
 
 

@@ -59,7 +59,7 @@ def generate_updates(plan, rng: random.Random) -> int:
     count = 0
     state: dict[int, tuple[str, int]] = {}
     for year, quarter in PERIODS:
-        period = ensure_period(year, quarter)
+        period = ensure_period(year, quarter, plan.tenant_id)
         db.session.flush()
         obligations = obligations_for_period(period, plan_id=plan.id)
         # some agencies send nothing at all this quarter
@@ -272,13 +272,13 @@ def main(argv=None) -> int:
             n = generate_updates(plan, rng)
             print(f"Kế hoạch 222/KH-UBND nạp từ seed_plans/, {n} cập nhật tổng hợp "
                   f"({time.perf_counter() - started:.1f} s chuẩn bị).")
-            ok &= report(measure("222/KH-UBND", plan, ensure_period(2025, 3), args.rounds, args.keep))
+            ok &= report(measure("222/KH-UBND", plan, ensure_period(2025, 3, plan.tenant_id), args.rounds, args.keep))
 
             started = time.perf_counter()
             big = synthetic_plan(random.Random(1000))
             n = generate_updates(big, random.Random(1001))
             print(f"\nKế hoạch tổng hợp 1.000 mục, {n} cập nhật ({time.perf_counter() - started:.1f} s chuẩn bị).")
-            ok &= report(measure("1000 mục", big, ensure_period(2025, 3), args.rounds, args.keep))
+            ok &= report(measure("1000 mục", big, ensure_period(2025, 3, big.tenant_id), args.rounds, args.keep))
         finally:
             db.session.rollback()
             db.drop_all()

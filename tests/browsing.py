@@ -67,8 +67,10 @@ def count_queries(engine):
 
 def build_dataset(db, factory, periods, size: int, *, today: date):
     """A plan with `size` units and 3 × `size` items (targets, projects in sections, budget lines),
-    a group, a merged unit, coordinators, indicator links and one update per item and period."""
+    a group, a merged unit, coordinators, indicator links and one update per item and period (in the
+    dataset's own province: the same quarters as `periods`, in its calendar)."""
     area = factory.area()
+    periods = [factory.period(p.year, p.quarter, tenant=area) for p in periods]
     units = [factory.unit(area=area, short_name=f"ĐV{i}") for i in range(size)]
     successor = factory.unit(area=area, name=f"Sở Kế Thừa {next(_names)}")
     units[0].successor = successor
@@ -114,17 +116,17 @@ def build_dataset(db, factory, periods, size: int, *, today: date):
             update(db, item, period, owner_unit.carrier_on(period.submission_deadline), state=states[i % 4],
                    status=item.status, progress=item.progress)
     return {"area": area, "plan": plan, "units": units, "successor": successor, "group": group,
-            "framework": fw, "items": items}
+            "framework": fw, "items": items, "periods": periods}
 
 
-def recent_quarters(factory, today: date, count: int = 4) -> list:
-    """The current reporting quarter and the ones before it, newest first."""
+def recent_quarters(factory, today: date, count: int = 4, tenant=None) -> list:
+    """The current reporting quarter and the ones before it, newest first (of `tenant`'s calendar)."""
     from tracker.periods.services import quarter_of
 
     year, quarter = quarter_of(today)
     periods = []
     for _ in range(count):
-        periods.append(factory.period(year, quarter))
+        periods.append(factory.period(year, quarter, tenant=tenant))
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     return periods
 

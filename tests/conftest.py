@@ -135,3 +135,12 @@ def as_user(client, login):
         return login(user)
 
     return _as
+
+
+@pytest.fixture
+def provinces(factory):
+    """Two provinces (Thừa Thiên Huế, Thanh Hóa) with the same unit names, a plan numbered 222/KH-UBND
+    each, their current period and one user per role (tests/provinces.py)."""
+    from tests.provinces import build_two_provinces
+
+    return build_two_provinces(factory)

@@ -13,8 +13,13 @@ _counter = itertools.count(1)
 
 
 class Factory:
+    """Rows of the test's session. Every owned row belongs to a tenant (a province): areas made here
+    are provinces unless told otherwise, and a period or a user without a unit goes to the last
+    province made (or a new one)."""
+
     def __init__(self, db):
         self.db = db
+        self.last_tenant = None
 
     def _add(self, obj):
         self.db.session.add(obj)
@@ -23,9 +28,16 @@ class Factory:
 
     def area(self, code: str | None = None, name: str | None = None, level: str = "province", parent=None):
         n = next(_counter)
-        return self._add(
+        area = self._add(
             Area(code=code or f"tinh-{n}", name=name or f"Tỉnh Thử Nghiệm {n}", level=level, parent=parent)
         )
+        if area.is_tenant_level:
+            self.last_tenant = area
+        return area
+
+    def tenant(self):
+        """The province the factory is working in (a new one when none was made yet)."""
+        return self.last_tenant or self.area()
 
     def unit(self, name: str | None = None, area=None, short_name=None, kind="department", **kwargs):
         n = next(_counter)
@@ -44,6 +56,8 @@ class Factory:
         n = next(_counter)
         if role == "reporter" and unit is None:
             unit = self.unit()
+        if "tenant" not in kwargs and unit is None and role not in ("national_viewer", "superadmin"):
+            kwargs["tenant"] = self.tenant()
         user = User(email=email or f"user{n}@example.vn", role=role, unit=unit,
                     full_name=kwargs.pop("full_name", f"Người dùng {n}"), **kwargs)
         user.set_password(password)
@@ -100,9 +114,12 @@ class Factory:
             return ItemAssignment(role=role, group=who, name_as_written=who.name, position=position)
         return ItemAssignment(role=role, unit=who, name_as_written=who.name, position=position)
 
-    def period(self, year: int = 2025, quarter: int = 3, **kwargs):
+    def period(self, year: int = 2025, quarter: int = 3, tenant=None, **kwargs):
+        from tracker.areas.tenancy import tenant_area
         from tracker.periods.services import period_dates
 
         dates = period_dates(year, quarter)
         dates.update(kwargs)
-        return self._add(ReportingPeriod(code=f"{year}-Q{quarter}", year=year, quarter=quarter, **dates))
+        tenant = tenant_area(tenant) if tenant is not None else self.tenant()
+        return self._add(ReportingPeriod(code=f"{year}-Q{quarter}", year=year, quarter=quarter, tenant_id=tenant.id,
+                                         **dates))

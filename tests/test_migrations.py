@@ -3,6 +3,7 @@ and the head matches the models exactly."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -36,19 +37,26 @@ def test_migrations_up_and_down_on_sqlite(tmp_path):
     _round_trip(f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
 
 
-def test_migrations_up_and_down_on_postgresql():
+@contextmanager
+def scratch_postgresql(name: str):
+    """The URL of a new, empty PostgreSQL database next to TEST_DATABASE_URL's, dropped afterwards."""
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (CI sets it)")
     # Named after the test database: several checkouts may run their suites on one server at once.
-    name = url.rsplit("/", 1)[1].split("?")[0] + "_migrations"
+    name = url.rsplit("/", 1)[1].split("?")[0] + "_" + name
     admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         connection.execute(text(f"CREATE DATABASE {name}"))
     try:
-        _round_trip(url.rsplit("/", 1)[0] + "/" + name)
+        yield url.rsplit("/", 1)[0] + "/" + name
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         admin.dispose()
+
+
+def test_migrations_up_and_down_on_postgresql():
+    with scratch_postgresql("migrations") as url:
+        _round_trip(url)

@@ -49,6 +49,9 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every model module so that metadata (and Alembic) sees all tables."""
     from tracker import models  # noqa: F401
+    from tracker.areas.tenancy import register_tenancy
+
+    register_tenancy()
 
 
 def register_blueprints(app: Flask) -> None:

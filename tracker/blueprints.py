@@ -1,5 +1,6 @@
 """The list of blueprints, one per area, registered by `create_app`."""
 from tracker.admin.routes import bp as admin_bp
+from tracker.areas.routes import bp as areas_bp
 from tracker.auth.routes import bp as auth_bp
 from tracker.dashboard.routes import bp as dashboard_bp
 from tracker.indicators.routes import bp as indicators_bp
@@ -23,6 +24,7 @@ BLUEPRINTS = [
     units_bp,
     indicators_bp,
     admin_bp,
+    areas_bp,
     reports_bp,
     notifications_bp,
     calendar_bp,

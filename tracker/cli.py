@@ -15,9 +15,11 @@ tracker_cli = AppGroup("tracker", help="Lệnh quản trị hệ thống theo d�
 @tracker_cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "reporter", "viewer"]))
+@click.option("--role", required=True, type=click.Choice(
+    ["admin", "coordinator", "reporter", "viewer", "national_viewer", "superadmin"]))
 @click.option("--unit", "unit_name", default=None, help="Tên hoặc tên viết tắt của đơn vị (bắt buộc với reporter).")
-@click.option("--area", "area_code", default=None, help="Mã địa bàn của đơn vị, khi tên trùng ở nhiều tỉnh.")
+@click.option("--area", "area_code", default=None,
+              help="Mã địa bàn (tỉnh, thành phố) của người dùng; bắt buộc với mọi vai trò trừ national_viewer, superadmin.")
 @click.option("--name", "full_name", default="", help="Họ và tên.")
 def create_user_command(email, password, role, unit_name, area_code, full_name):
     """Tạo người dùng."""
@@ -32,7 +34,8 @@ def create_user_command(email, password, role, unit_name, area_code, full_name):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     unit = f", đơn vị {user.unit.name}" if user.unit else ""
-    click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}{unit}).")
+    area = f"địa bàn {user.tenant.name}" if user.tenant else "mọi địa bàn"
+    click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}{unit}). Phạm vi: {area}.")
 
 
 # Commands of the other areas register themselves on `tracker_cli` when imported.
@@ -42,3 +45,4 @@ from tracker.reports import cli as _reports_cli  # noqa: E402,F401
 from tracker.reminders import cli as _reminders_cli  # noqa: E402,F401
 from tracker.updates import cli as _updates_cli  # noqa: E402,F401
 from tracker.indicators import cli as _indicators_cli  # noqa: E402,F401
+from tracker.areas import cli as _areas_cli  # noqa: E402,F401

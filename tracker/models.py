@@ -1,4 +1,5 @@
 """Every model, imported in one place (for metadata, Alembic and `flask shell`)."""
+from tracker.areas.models import AreaName  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
 from tracker.indicators.models import (  # noqa: F401
@@ -8,11 +9,12 @@ from tracker.indicators.models import (  # noqa: F401
     IndicatorProvider,
     ItemIndicatorLink,
 )
+from tracker.items.models import ItemReassignment  # noqa: F401
 from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
 from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
 from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa: F401
-from tracker.reports.models import IssuedReport, ReportDraft  # noqa: F401
+from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate  # noqa: F401

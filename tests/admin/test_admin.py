@@ -8,8 +8,9 @@ from tracker.units.models import Unit, UnitGroup
 
 
 @pytest.fixture
-def admin(factory, login):
-    user = factory.user(role="admin", full_name="Quản Trị Viên")
+def admin(factory, login, area_units):
+    """The administrator of the province of `area_units`."""
+    user = factory.user(role="admin", full_name="Quản Trị Viên", tenant=area_units[0])
     login(user)
     return user
 

@@ -13,8 +13,8 @@ from tracker.periods.obligations import obligations_for_period
 @pytest.fixture
 def board(db, factory):
     today = today_local()
-    current, previous = recent_quarters(factory, today, 2)
     area = factory.area()
+    current, previous = recent_quarters(factory, today, 2, tenant=area)
     unit_a = factory.unit("Sở Nội vụ", area=area)
     unit_b = factory.unit("Sở Tài chính", area=area)
     plan = factory.plan(area=area, period_start=today.year - 5, period_end=today.year + 2)

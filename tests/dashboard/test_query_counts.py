@@ -56,7 +56,7 @@ def test_item_page_queries_do_not_grow(client, db, factory, datasets, coordinato
         item = dataset["items"][1]
         unit = item.owners[0].unit
         for version in range(2, versions + 2):
-            update(db, item, periods[0], unit, state="superseded" if version <= versions else "submitted",
+            update(db, item, dataset["periods"][0], unit, state="superseded" if version <= versions else "submitted",
                    version=version, progress=version)
         db.session.commit()
         counts.append(page_queries(client, db, f"/hang-muc/{item.id}"))

@@ -14,8 +14,8 @@ from tracker.updates.models import ContributionNote, Evidence
 @pytest.fixture
 def data(db, factory):
     today = today_local()
-    current, previous = recent_quarters(factory, today, 2)
     area = factory.area()
+    current, previous = recent_quarters(factory, today, 2, tenant=area)
     owner = factory.unit("Sở Nội vụ", area=area, short_name="SNV")
     partner = factory.unit("Sở Tài chính", area=area)
     third = factory.unit("Sở Y tế", area=area)

@@ -18,8 +18,8 @@ from tracker.periods.obligations import Chain, obligations_for_period
 
 def test_dashboard_period_pages_and_obligations_agree(db, factory):
     today = today_local()
-    current, previous = recent_quarters(factory, today, 2)
     area = factory.area()
+    current, previous = recent_quarters(factory, today, 2, tenant=area)
     unit = factory.unit("Sở Nội vụ", area=area)
     y = today.year
     plan = factory.plan(area=area, period_start=y - 2, period_end=y + 2)

@@ -6,7 +6,10 @@ of its methods (GET, POST...) is declared nowhere, or if a declared endpoint doe
 then, for each route, signs in as each role in turn (fixture `login`) and asserts the status code.
 
 Roles: anonymous, admin, coordinator, viewer, reporter_own (a reporter whose unit owns the
-target), reporter_other (a reporter of another unit).
+target), reporter_other (a reporter of another unit), national_viewer (reads every area, writes
+nothing: by default it gets what the viewer gets) and superadmin (manages areas and their
+administrators, nothing inside an area: by default 403 wherever the signed-in default is a read or
+a write inside the area; routes open to every signed-in user say so with superadmin=...).
 
 The scenario, built afresh for each route (see `build_scenario` in test_matrix.py): two units A
 (`unit_own`) and B (`unit_other`) in one area, a plan with a project owned by A (`item_own`) and
@@ -35,7 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-ROLES = ("anonymous", "admin", "coordinator", "viewer", "reporter_own", "reporter_other")
+ROLES = ("anonymous", "admin", "coordinator", "viewer", "reporter_own", "reporter_other", "national_viewer",
+         "superadmin")
 
 
 @dataclass
@@ -65,5 +69,7 @@ def expect(default: int, *, anonymous: int = 302, **by_role: int) -> dict[str, i
         raise ValueError(f"unknown roles {sorted(unknown)}")
     result = {role: default for role in ROLES}
     result["anonymous"] = anonymous
+    result["national_viewer"] = by_role.get("viewer", default)
+    result["superadmin"] = 403
     result.update(by_role)
     return result

@@ -1,4 +1,6 @@
 """Administration: the admin role only; coordinators, viewers and reporters get 403."""
+from datetime import date
+
 from tests.permissions.base import Route, expect
 
 READ = expect(403, admin=200)
@@ -35,6 +37,23 @@ def merge_data(s):
             "kind": "merged", "note": "Thử nghiệm"}
 
 
+def profile_data(s):
+    return {"area_id": str(s["area"]), "valid_from": "01/01/2025", "parent_body": "UBND TỈNH MA TRẬN",
+            "issuing_body": "", "issuer_short": "SKHCN", "issuer_name": "", "place": "", "addressee": "",
+            "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "recipients": "Như trên;\nLưu: VT."}
+
+
+def a_profile(scenario):
+    from tracker.reports.models import ReportProfile
+    from tracker.extensions import db
+
+    profile = ReportProfile(area=scenario["objects"]["area"], valid_from=date(2024, 1, 1),
+                            parent_body="UBND TỈNH MA TRẬN")
+    db.session.add(profile)
+    db.session.flush()
+    return {"profile": profile.id}
+
+
 ROUTES = [
     Route("admin.index", "GET", "/quan-tri", READ),
     Route("admin.users", "GET", "/quan-tri/nguoi-dung", READ),
@@ -58,4 +77,10 @@ ROUTES = [
     Route("admin.succession", "GET", "/quan-tri/ke-thua", READ),
     Route("admin.succession", "POST", "/quan-tri/ke-thua", WRITE, data=merge_data),
     Route("admin.audit", "GET", "/quan-tri/nhat-ky", READ),
+    Route("admin.report_profiles", "GET", "/quan-tri/mau-bao-cao", READ),
+    Route("admin.report_profile_new", "GET", "/quan-tri/mau-bao-cao/moi", READ),
+    Route("admin.report_profile_new", "POST", "/quan-tri/mau-bao-cao/moi", WRITE, data=profile_data),
+    Route("admin.report_profile_edit", "GET", "/quan-tri/mau-bao-cao/{profile}", READ, setup=a_profile),
+    Route("admin.report_profile_edit", "POST", "/quan-tri/mau-bao-cao/{profile}", WRITE, setup=a_profile,
+          data=profile_data),
 ]

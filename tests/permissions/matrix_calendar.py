@@ -1,6 +1,7 @@
 """Calendar: feeds are reached by their secret token alone (no session); the profile, token
 changes and one-off downloads need a sign-in; a unit's feed token is managed by its own reporters,
-the coordinators and the admin."""
+the coordinators and the admin. A user's own profile and feed are everyone's, the superadmin's
+too; one-off deadline downloads are the area's readers'."""
 from tests.permissions.base import Route, expect
 from tracker.extensions import db
 
@@ -19,16 +20,16 @@ def unit_token(scenario):
 
 
 ROUTES = [
-    Route("calendar.user_feed", "GET", "/lich/{user_token}.ics", expect(200, anonymous=200), setup=user_token),
-    Route("calendar.user_feed", "GET", "/lich/khong-co-ma-nay.ics", expect(404, anonymous=404),
+    Route("calendar.user_feed", "GET", "/lich/{user_token}.ics", expect(200, anonymous=200, superadmin=200), setup=user_token),
+    Route("calendar.user_feed", "GET", "/lich/khong-co-ma-nay.ics", expect(404, anonymous=404, superadmin=404),
           note="unknown or revoked token"),
-    Route("calendar.unit_feed", "GET", "/lich/don-vi/{unit_token}.ics", expect(200, anonymous=200),
+    Route("calendar.unit_feed", "GET", "/lich/don-vi/{unit_token}.ics", expect(200, anonymous=200, superadmin=200),
           setup=unit_token),
-    Route("calendar.unit_feed", "GET", "/lich/don-vi/khong-co-ma-nay.ics", expect(404, anonymous=404),
+    Route("calendar.unit_feed", "GET", "/lich/don-vi/khong-co-ma-nay.ics", expect(404, anonymous=404, superadmin=404),
           note="unknown or revoked token"),
-    Route("calendar.profile", "GET", "/ho-so", expect(200)),
-    Route("calendar.regenerate_token", "POST", "/ho-so/lich/tao-lai", expect(302)),
-    Route("calendar.revoke_token", "POST", "/ho-so/lich/thu-hoi", expect(302)),
+    Route("calendar.profile", "GET", "/ho-so", expect(200, superadmin=200)),
+    Route("calendar.regenerate_token", "POST", "/ho-so/lich/tao-lai", expect(302, superadmin=302)),
+    Route("calendar.revoke_token", "POST", "/ho-so/lich/thu-hoi", expect(302, superadmin=302)),
     Route("calendar.regenerate_unit_token", "POST", "/ho-so/lich-don-vi/{unit_own}/tao-lai",
           expect(403, admin=302, coordinator=302, reporter_own=302)),
     Route("calendar.deadline_ics", "GET", "/lich/han/nop/{period}.ics", expect(200), note="submission"),

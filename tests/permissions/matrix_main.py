@@ -2,5 +2,5 @@
 from tests.permissions.base import Route, expect
 
 ROUTES = [
-    Route("main.index", "GET", "/", expect(302), note="to the dashboard, or to sign-in"),
+    Route("main.index", "GET", "/", expect(302, superadmin=302), note="to the dashboard (the superadmin: to the areas), or to sign-in"),
 ]

@@ -6,11 +6,14 @@ from datetime import date
 
 from tests.permissions.base import Route
 
-READ = {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 403, "reporter_other": 403}
+# The national viewer reads every report and writes none; the superadmin reads none.
+ABOVE = {"national_viewer": 200, "superadmin": 403}
+READ = {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 403, "reporter_other": 403,
+        **ABOVE}
 EDIT_POST = {"anonymous": 302, "admin": 403, "coordinator": 302, "viewer": 403, "reporter_own": 403,
-             "reporter_other": 403}
+             "reporter_other": 403, "national_viewer": 403, "superadmin": 403}
 OWN_UNIT = {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 200,
-            "reporter_other": 403}
+            "reporter_other": 403, **ABOVE}
 
 
 def issued_report(scenario: dict) -> dict:
@@ -33,7 +36,7 @@ DRAFT = {"number": "15", "report_date": "2025-10-05", "signer_title": "KT. GIÁM
 ROUTES = [
     Route("reports.index", "GET", "/bao-cao",
           {"anonymous": 302, "admin": 200, "coordinator": 200, "viewer": 200, "reporter_own": 200,
-           "reporter_other": 200},
+           "reporter_other": 200, **ABOVE},
           note="reporters see only the links to their own unit's report"),
     Route("reports.show", "GET", "/bao-cao/{plan}/{period}", READ),
     Route("reports.download", "GET", "/bao-cao/{plan}/{period}.pdf", READ),

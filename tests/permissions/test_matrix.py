@@ -40,8 +40,8 @@ def route_id(route: Route) -> str:
     return f"{route.endpoint}-{route.method}" + (f"-{route.note}" if route.note else "")
 
 
-def _user(db, role: str, unit, email: str, name: str) -> User:
-    user = User(email=email, role=role, unit=unit, full_name=name, password_hash=CHEAP_HASH)
+def _user(db, role: str, unit, email: str, name: str, tenant=None) -> User:
+    user = User(email=email, role=role, unit=unit, full_name=name, password_hash=CHEAP_HASH, tenant=tenant)
     db.session.add(user)
     return user
 
@@ -70,11 +70,13 @@ def build_scenario(db, factory, app) -> dict:
     period = factory.period(year, quarter)
 
     users = {
-        "admin": _user(db, "admin", None, "quantri@matran.vn", "Quản trị"),
+        "admin": _user(db, "admin", None, "quantri@matran.vn", "Quản trị", tenant=area),
         "coordinator": _user(db, "coordinator", khcn, "dieuphoi@matran.vn", "Điều phối"),
         "viewer": _user(db, "viewer", office, "theodoi@matran.vn", "Theo dõi"),
         "reporter_own": _user(db, "reporter", unit_own, "baocao.a@matran.vn", "Báo cáo A"),
         "reporter_other": _user(db, "reporter", unit_other, "baocao.b@matran.vn", "Báo cáo B"),
+        "national_viewer": _user(db, "national_viewer", None, "quocgia@matran.vn", "Theo dõi toàn quốc"),
+        "superadmin": _user(db, "superadmin", None, "superadmin@matran.vn", "Quản trị các địa bàn"),
     }
     user_other = _user(db, "reporter", unit_other, "nguoikhac@matran.vn", "Người khác")
     db.session.flush()

@@ -110,7 +110,7 @@ def test_every_link_opens_for_the_person_it_is_sent_to(db, scenario, smtp_server
 
 def test_an_escalation_names_the_area_of_units_outside_the_coordinators_own(db, scenario, factory, smtp_server):
     """"Phòng Nội vụ" of a district plan, in a Sở KH&CN coordinator's list: which district is it?"""
-    district = factory.area(name="Huyện Triệu Sơn", level="district")
+    district = factory.area(name="Huyện Triệu Sơn", level="district", parent=scenario.units["Sở Nội vụ"].area)
     phong = factory.unit("Phòng Nội vụ", area=district)
     factory.item(plan=factory.plan(area=district), owner=phong, kind="project", start_year=2024, end_year=2026)
     scenario.coordinator.unit = scenario.units["Sở Nội vụ"]  # a coordinator of the province

@@ -120,7 +120,7 @@ def build_scenario(factory, updates, db, *, number="901/KH-UBND", extra_projects
         items[key].status, items[key].progress, items[key].completed_on = "done", 100, finished
     from tracker.periods.services import ensure_period
 
-    periods = {code: ensure_period(int(code[:4]), int(code[-1]))
+    periods = {code: ensure_period(int(code[:4]), int(code[-1]), area)
                for code in ("2023-Q2", "2024-Q1", "2024-Q4", "2025-Q2", "2025-Q3", "2025-Q4")}
     P = periods
     add = updates.add

@@ -21,7 +21,7 @@ from tracker.units.models import Unit
 @pytest.fixture
 def plan222(seeded, db, factory, updates):
     plan = db.session.scalar(select(Plan).where(Plan.number == "222/KH-UBND"))
-    period = factory.period(2025, 3)
+    period = factory.period(2025, 3, tenant=plan.area)
     items = {i.ref: i for i in db.session.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id))}
     khcn = db.session.scalar(select(Unit).where(Unit.name == "Sở Khoa học và Công nghệ", Unit.area_id == plan.area_id))
     # Target 1/I/2 (owned by the former Sở TT&TT, now Sở KH&CN) and project 3/A/I/1 report this quarter.

@@ -11,8 +11,8 @@ from tracker.core.time import today_local
 @pytest.fixture
 def units(db, factory):
     today = today_local()
-    current, previous = recent_quarters(factory, today, 2)
     area = factory.area(name="Tỉnh Thử")
+    current, previous = recent_quarters(factory, today, 2, tenant=area)
     noivu = factory.unit("Sở Nội vụ", area=area, short_name="SNV")
     taichinh = factory.unit("Sở Tài chính", area=area)
     yte = factory.unit("Sở Y tế", area=area)

@@ -51,7 +51,9 @@ def check_demo(db, runner, client):
     # A sample is written before it is sent, and reviewed after ("Soạn 15:05 · Gửi 15:00" read oddly).
     assert all(u.created_at <= u.submitted_at for u in samples if u.submitted_at is not None)
     assert all(u.submitted_at <= u.reviewed_at for u in samples if u.reviewed_at is not None)
-    assert all(u.item.plan.number == "222/KH-UBND" for u in samples)
+    # Each area's samples are on its own plan: Huế's on 222/KH-UBND, Thanh Hóa's on the Triệu Sơn plan.
+    assert all(u.item.plan.number == "222/KH-UBND" for u in samples if u.item.tenant.code == "thua-thien-hue")
+    assert all(u.item.tenant.code in ("thua-thien-hue", "thanh-hoa") for u in samples)
     assert any(u.unit_id == tttt.id and u.period.year == 2024 for u in samples)  # the history before the merger
 
     # Idempotent.

@@ -19,7 +19,7 @@ def report(world, user, item, period, today=None, **values):
 
 def test_single_owner_takes_the_latest_accepted_update(world):
     item = world.project
-    q1 = ensure_period(2025, 1)
+    q1 = ensure_period(2025, 1, world.area)
     report(world, world.reporter, item, world.period, status="in_progress", progress="60",
            amount_committed="1.000.000.000", amount_disbursed="400.000.000")
     # An older period accepted afterwards does not override the newer one.
@@ -31,7 +31,7 @@ def test_single_owner_takes_the_latest_accepted_update(world):
 
 def test_done_sets_the_completion_date_within_the_period(world):
     item = world.document
-    q2 = ensure_period(2025, 2)
+    q2 = ensure_period(2025, 2, world.area)
     report(world, world.reporter, item, q2, today=date(2025, 7, 2), status="done", progress="100")
     assert item.status == "done" and item.progress == 100
     assert q2.data_start <= item.completed_on <= q2.data_end  # so the item stops owing after that period

@@ -225,7 +225,7 @@ def test_new_row_starts_from_the_units_last_accepted_report(client, db, world, a
     from tracker.updates.validation import validate_update
 
     item, finance = world.project_group, world.finance
-    earlier = ensure_period(2025, 1)
+    earlier = ensure_period(2025, 1, world.area)
     checked = validate_update(item, form(status="in_progress", progress="65"), budget=services.budget_of(item))
     update = services.save_draft(world.reporter_finance, item, earlier, checked.values, update_id=None,
                                  lock_version=None, today=date(2025, 3, 10))

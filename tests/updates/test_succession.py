@@ -21,7 +21,7 @@ def before_merger(factory):
 def test_successor_reports_on_a_former_tttt_project(client, db, before_merger, as_user):
     world = before_merger
     item = world.project_tttt
-    q4 = ensure_period(2024, 4)
+    q4 = ensure_period(2024, 4, world.area)
     in_2024 = date(2024, 12, 10)
     values = validate_update(item, form(progress="30", done_text="Đã ký hợp đồng triển khai chữ ký số.",
                                         difficulties="Nhà cung cấp chậm bàn giao."),

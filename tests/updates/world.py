@@ -21,8 +21,11 @@ PASSWORD = "matkhau123"
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
-def make_user(factory, role: str, unit, email: str, full_name: str) -> User:
-    user = User(email=email, role=role, unit=unit, full_name=full_name, password_hash=CHEAP_HASH)
+def make_user(factory, role: str, unit, email: str, full_name: str, tenant=None) -> User:
+    """A user of `unit`'s province (or of `tenant`, or the factory's current one when it has no unit)."""
+    if tenant is None and unit is None and role not in ("national_viewer", "superadmin"):
+        tenant = factory.tenant()
+    user = User(email=email, role=role, unit=unit, full_name=full_name, password_hash=CHEAP_HASH, tenant=tenant)
     return factory._add(user)
 
 
@@ -88,7 +91,7 @@ def build_world(factory, *, merged: bool = True, area_code: str = "thua-thien-hu
     budget_line(factory, plan, project, 2_000_000_000, "1")
     budget_line(factory, plan, project_tttt, 5_000_000_000, "2")
     budget_line(factory, plan, project_group, 3_000_000_000, "4")
-    period = ensure_period(*quarter_of(today_local()))
+    period = ensure_period(*quarter_of(today_local()), area)
     return World(
         area=area, tttt=tttt, khcn=khcn, office=office, finance=finance, group=group, plan=plan, target=target,
         document=document, project=project, project_tttt=project_tttt, project_nobudget=project_nobudget,
@@ -100,7 +103,7 @@ def build_world(factory, *, merged: bool = True, area_code: str = "thua-thien-hu
         reporter_tttt=make_user(factory, "reporter", tttt, "baocao.tttt@test.vn", "Hoàng Văn Em"),
         coordinator=make_user(factory, "coordinator", khcn, "dieuphoi@test.vn", "Võ Thị Giang"),
         viewer=make_user(factory, "viewer", office, "xem@test.vn", "Đặng Văn Hải"),
-        admin=make_user(factory, "admin", None, "quantri@test.vn", "Quản trị"),
+        admin=make_user(factory, "admin", None, "quantri@test.vn", "Quản trị", tenant=area),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-from tracker.auth.models import ROLE_LABELS
+from tracker.auth.models import NATIONAL_ROLES, ROLE_LABELS
 from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 from tracker.units.models import UNIT_KIND_LABELS
 from tracker.units.services import SUCCESSION_TYPES
@@ -23,7 +23,8 @@ class UserForm(VietnameseForm):
         "Email", validators=[DataRequired("Vui lòng nhập email."), Regexp(EMAIL_PATTERN, message="Địa chỉ email không hợp lệ."), Length(max=255)]
     )
     full_name = StringField("Họ và tên", validators=[Optional(), Length(max=255)])
-    role = SelectField("Vai trò", choices=list(ROLE_LABELS.items()))
+    # An area's administrator gives the roles of its area; the national roles are the superadmin's.
+    role = SelectField("Vai trò", choices=[(k, v) for k, v in ROLE_LABELS.items() if k not in NATIONAL_ROLES])
     unit_id = SelectField("Đơn vị", coerce=int, choices=[], validate_choice=True)
     active = BooleanField("Đang hoạt động", default=True)
 
@@ -73,3 +74,18 @@ class SuccessionForm(VietnameseForm):
     def validate_target_id(self, field):
         if field.data and field.data == self.source_id.data:
             raise ValidationError("Đơn vị kế thừa phải khác đơn vị cũ.")
+
+
+class ReportProfileForm(VietnameseForm):
+    """The header of the area's consolidated reports, from a date (empty fields: from the area's name)."""
+
+    area_id = SelectField("Địa bàn", coerce=int, validators=[DataRequired("Vui lòng chọn địa bàn.")], validate_choice=True)
+    valid_from = VietnameseDateField("Áp dụng từ ngày", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
+    parent_body = StringField("Cơ quan chủ quản (dòng trên)", validators=[Optional(), Length(max=255)])
+    issuing_body = StringField("Cơ quan ban hành", validators=[Optional(), Length(max=255)])
+    issuer_short = StringField("Ký hiệu cơ quan trong số văn bản", validators=[Optional(), Length(max=32)])
+    issuer_name = StringField("Tên cơ quan trong câu văn", validators=[Optional(), Length(max=255)])
+    place = StringField("Địa danh (… , ngày … tháng … năm …)", validators=[Optional(), Length(max=120)])
+    addressee = StringField("Kính gửi", validators=[Optional(), Length(max=255)])
+    signer_title = TextAreaField("Chức danh người ký (mỗi dòng một dòng)", validators=[Optional(), Length(max=1000)])
+    recipients = TextAreaField("Nơi nhận mặc định (mỗi dòng một nơi)", validators=[Optional(), Length(max=5000)])

@@ -42,7 +42,7 @@ def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, s
     if empty_label:
         choices["—"] = [(0, empty_label)]
     rows = db.session.execute(
-        select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area).order_by(Area.name, Unit.name)
+        select(Unit.id, Unit.name, Unit.short_name, Area.name).join(Area, Area.id == Unit.area_id).order_by(Area.name, Unit.name)
     ).all()
     # A closed select shows the option alone: a name used in several areas says which one it is.
     names = Counter(name for _, name, _, _ in rows)
@@ -407,3 +407,7 @@ def audit():
         "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
         entity=entity, **AUDIT_HELPERS,
     )
+
+
+# The report profiles of the area live in their own module, on this blueprint.
+from tracker.admin import profile_routes as _profile_routes  # noqa: E402,F401

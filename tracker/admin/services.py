@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.audit.services import diff, record
-from tracker.auth.models import Role, User
+from tracker.auth.models import NATIONAL_ROLES, Role, User
 from tracker.extensions import db
 from tracker.units.models import Unit
 
@@ -27,6 +27,10 @@ def _user_values(user: User) -> dict:
 def _check(actor: User, user: User | None, email: str, role: str, unit: Unit | None, active: bool) -> None:
     if role not in {r.value for r in Role}:
         raise AdminError("role", "Vai trò không hợp lệ.")
+    if role in NATIONAL_ROLES:
+        raise AdminError("role", "Vai trò này không thuộc địa bàn nào; chỉ quản trị các địa bàn tạo được.")
+    if unit is not None and actor.tenant_id is not None and unit.tenant_id != actor.tenant_id:
+        raise AdminError("unit_id", "Đơn vị không thuộc tỉnh, thành phố của bạn.")
     if role == Role.REPORTER and unit is None:
         raise AdminError("unit_id", "Báo cáo viên phải thuộc một đơn vị.")
     other = db.session.scalar(select(User).where(func.lower(User.email) == email))
@@ -48,7 +52,8 @@ def save_user(
     created = user is None
     before = {} if created else _user_values(user)
     if created:
-        user = User(email=email, role=role)
+        # A user of the administrator's own province (a unit's user: of the unit's).
+        user = User(email=email, role=role, tenant_id=unit.tenant_id if unit is not None else actor.tenant_id)
         user.set_password(password or "")
         db.session.add(user)
     user.email = email

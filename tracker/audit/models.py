@@ -19,6 +19,8 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The area the entry is about (from its entity, else its actor); None for national actions.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(255), default="")  # "load-plans", a CLI, the scheduler
     action: Mapped[str] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(64))

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
 from tracker.extensions import db
-from tracker.units.models import Unit
+from tracker.units.models import Area, Unit
 
 
 class Role(StrEnum):
@@ -21,6 +21,10 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     REPORTER = "reporter"
     VIEWER = "viewer"
+    # Above the areas (no tenant): Bộ KH&CN's monitoring staff read every area and write nothing;
+    # the superadmin creates areas and their administrators.
+    NATIONAL_VIEWER = "national_viewer"
+    SUPERADMIN = "superadmin"
 
 
 ROLE_LABELS = {
@@ -28,7 +32,11 @@ ROLE_LABELS = {
     "coordinator": "Điều phối (Sở KH&CN)",
     "reporter": "Báo cáo viên đơn vị",
     "viewer": "Theo dõi (VP UBND tỉnh)",
+    "national_viewer": "Theo dõi toàn quốc (Bộ KH&CN)",
+    "superadmin": "Quản trị các địa bàn",
 }
+# Roles that belong to no area; every other role belongs to exactly one.
+NATIONAL_ROLES = (Role.NATIONAL_VIEWER.value, Role.SUPERADMIN.value)
 
 # scrypt is werkzeug's default memory-hard KDF; name it so a library default change cannot weaken it.
 PASSWORD_METHOD = "scrypt"
@@ -42,6 +50,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    # The user's area (tenant); None only for the national roles.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Optional notices (before-deadline reminders, item warnings) can be turned off; overdue ones cannot.
@@ -53,6 +63,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
+    tenant: Mapped[Area | None] = relationship()
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in NATIONAL_ROLES
 
     @property
     def is_active(self) -> bool:  # flask-login

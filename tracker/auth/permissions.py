@@ -32,6 +32,28 @@ def is_staff(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.COORDINATOR)
 
 
+# Readers who write nothing: an area's viewer (VP UBND), and the national viewer, who reads every area.
+READ_ONLY_ROLES = (Role.VIEWER, Role.NATIONAL_VIEWER)
+
+
+def is_read_only_reader(user: User) -> bool:
+    return user.is_authenticated and user.role in READ_ONLY_ROLES
+
+
+def is_national(user: User) -> bool:
+    """Above the areas: belongs to no province (national viewer, superadmin)."""
+    return user.is_authenticated and user.role in (Role.NATIONAL_VIEWER, Role.SUPERADMIN)
+
+
+def can_read_every_area(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.NATIONAL_VIEWER
+
+
+def can_manage_areas(user: User) -> bool:
+    """The superadmin creates areas and their administrators; nothing inside an area."""
+    return user.is_authenticated and user.role == Role.SUPERADMIN
+
+
 def reporting_units(item: PlanItem, on: date) -> set[int]:
     from tracker.periods.obligations import owner_units
 
@@ -72,7 +94,7 @@ def can_administer(user: User) -> bool:
 
 
 # --- Route guards for the browsing and administration pages -------------------------------------
-READ_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.REPORTER, Role.VIEWER)
+READ_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.REPORTER, Role.VIEWER, Role.NATIONAL_VIEWER)
 
 # Every signed-in role reads plans, items, units, indicators and the dashboard.
 read_required = roles_required(*READ_ROLES)
@@ -80,6 +102,8 @@ read_required = roles_required(*READ_ROLES)
 coordinator_required = roles_required(Role.COORDINATOR)
 # Users, units, unit groups and successions are the administrator's.
 admin_required = roles_required(Role.ADMIN)
+# Areas and their administrators are the superadmin's.
+superadmin_required = roles_required(Role.SUPERADMIN)
 
 
 def can_edit_links(user: User) -> bool:

@@ -57,9 +57,13 @@ def unit_feed(token: str):
 @login_required
 def deadline_ics(kind: str, ref: str):
     """One deadline as an .ics file to import (same UID as in the feeds)."""
+    from tracker.auth.permissions import READ_ROLES
+
+    if current_user.role not in READ_ROLES:
+        abort(403)  # the superadmin has no deadlines of its own
     today = today_local()
     if kind in ("nop", "tong-hop"):
-        period = services.find_period(ref, today) if PERIOD_CODE.match(ref) else None
+        period = services.find_period(ref, today, current_user.tenant_id) if PERIOD_CODE.match(ref) else None
         if period is None:
             abort(404)
         if kind == "nop":

@@ -66,11 +66,13 @@ def _next_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
 
 
-def calendar_periods(today: date) -> list[PeriodDates]:
-    """Stored periods from last year on, plus the current and next quarters if not stored yet."""
+def calendar_periods(today: date, tenant_id: int | None) -> list[PeriodDates]:
+    """The province's stored periods from last year on, plus the current and next quarters if not
+    stored yet (only those for a user of no province)."""
     stored = db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.year >= today.year - 1).order_by(ReportingPeriod.data_start)
-    ).all()
+        select(ReportingPeriod).where(ReportingPeriod.tenant_id == tenant_id, ReportingPeriod.year >= today.year - 1)
+        .order_by(ReportingPeriod.data_start)
+    ).all() if tenant_id is not None else []
     periods = {p.code: PeriodDates.of(p) for p in stored}
     current = quarter_of(today)
     for year, quarter in (current, _next_quarter(*current)):
@@ -78,11 +80,12 @@ def calendar_periods(today: date) -> list[PeriodDates]:
     return sorted(periods.values(), key=lambda p: p.data_start)
 
 
-def find_period(code: str, today: date) -> PeriodDates | None:
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+def find_period(code: str, today: date, tenant_id: int | None) -> PeriodDates | None:
+    period = db.session.scalar(select(ReportingPeriod).where(
+        ReportingPeriod.tenant_id == tenant_id, ReportingPeriod.code == code)) if tenant_id is not None else None
     if period is not None:
         return PeriodDates.of(period)
-    return next((p for p in calendar_periods(today) if p.code == code), None)
+    return next((p for p in calendar_periods(today, tenant_id) if p.code == code), None)
 
 
 def submission_event(period: PeriodDates, unit: Unit | None = None) -> DeadlineEvent:
@@ -158,7 +161,7 @@ def unit_items(unit: Unit, today: date) -> list[PlanItem]:
     """Items the unit carries today (groups expanded, successions followed), not cancelled."""
     query = (
         select(PlanItem)
-        .where(PlanItem.kind.in_([k.value for k in REPORTING_KINDS]),
+        .where(PlanItem.tenant_id == unit.tenant_id, PlanItem.kind.in_([k.value for k in REPORTING_KINDS]),
                PlanItem.status != ItemStatus.CANCELLED.value)
         .options(
             selectinload(PlanItem.plan).selectinload(Plan.area),
@@ -172,7 +175,7 @@ def unit_items(unit: Unit, today: date) -> list[PlanItem]:
 
 def unit_events(unit: Unit, today: date) -> list[DeadlineEvent]:
     events = []
-    for period in calendar_periods(today):
+    for period in calendar_periods(today, unit.tenant_id):
         events.append(submission_event(period, unit))
         events.append(consolidated_event(period))
     for item in unit_items(unit, today):
@@ -188,7 +191,7 @@ def user_events(user: User, today: date) -> list[DeadlineEvent]:
     if user.role == Role.REPORTER and user.unit is not None:
         return unit_events(user.unit, today)
     events = []
-    for period in calendar_periods(today):
+    for period in calendar_periods(today, user.tenant_id):
         events.append(submission_event(period))
         events.append(consolidated_event(period))
     if user.unit is not None:

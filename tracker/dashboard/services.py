@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.core.text import vietnamese_sort_key
+from tracker.items.orphans import orphaned
 from tracker.extensions import db
 from tracker.main.completeness import COMPLETENESS_LABELS, Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
@@ -23,7 +24,8 @@ OVERDUE_SHOWN = 10
 
 
 def choose_plan(plan_id: int | None, user) -> tuple[Plan | None, list[Plan]]:
-    """The plan asked for, else the latest plan of the user's area (or an enclosing one), else the latest."""
+    """The plan asked for, else the latest plan of the user's area (or an enclosing one), else of the
+    user's province, else the latest."""
     plans = list(db.session.scalars(select(Plan).order_by(Plan.issued_on.desc(), Plan.number)))
     if plan_id is not None:
         return next((p for p in plans if p.id == plan_id), None), plans
@@ -36,6 +38,11 @@ def choose_plan(plan_id: int | None, user) -> tuple[Plan | None, list[Plan]]:
                 if plan.area_id == area.id:
                     return plan, plans
             area = area.parent
+    # Else the latest plan of the user's province (a district's plan for a provincial user).
+    tenant_id = getattr(user, "tenant_id", None)
+    mine = [plan for plan in plans if tenant_id is not None and plan.tenant_id == tenant_id]
+    if mine:
+        return mine[0], plans
     return (plans[0] if plans else None), plans
 
 
@@ -98,6 +105,8 @@ class Dashboard:
     overdue: list[tuple[PlanItem, int]]
     overdue_count: int
     sample_items: int = 0  # items whose state comes from demo data ("Dữ liệu mẫu"), said on the page
+    # Open items whose units have all ended, until a coordinator reassigns them (tracker.items.orphans).
+    orphans: list = field(default_factory=list)
 
 
 def build_dashboard(plan: Plan, today: date) -> Dashboard:
@@ -137,7 +146,7 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
             if item.budget_total is not None:
                 entry.disbursed_fixed += source.amount_disbursed or 0
 
-    periods = recent_periods(today, GRID_PERIODS)
+    periods = recent_periods(today, GRID_PERIODS, tenant=plan.tenant_id)
     states = latest_update_states([p.id for p in periods], plan_id=plan.id)
     grid = completeness(items, periods, states, today)
     units: dict[int, UnitRow] = {}
@@ -173,5 +182,6 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
         overdue=overdue[:OVERDUE_SHOWN],
         overdue_count=len(overdue),
         sample_items=len(sample_item_ids(plan_id=plan.id)),  # one query
+        orphans=orphaned(items, today),
     )
 

@@ -27,17 +27,30 @@ class Framework(db.Model):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     level: Mapped[str] = mapped_column(String(16))
     year: Mapped[int | None]
+    # The area whose units the document names as owners and data providers (its source data).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    # The owner: a province's own framework belongs to its tenant; a national index (the DTI) to none.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     plan_number: Mapped[str | None] = mapped_column(String(120))
     source: Mapped[str | None] = mapped_column(String(255))
     declared: Mapped[dict] = mapped_column(JSON, default=dict)
     general_info: Mapped[list] = mapped_column(JSON, default=list)
     max_points: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
 
-    area: Mapped[Area | None] = relationship()
+    area: Mapped[Area | None] = relationship(foreign_keys=[area_id])
+    tenant: Mapped[Area | None] = relationship(foreign_keys=[tenant_id])
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="framework", order_by="Indicator.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_national(self) -> bool:
+        return self.tenant_id is None
+
+    @property
+    def owner_label(self) -> str:
+        """Who the framework belongs to, for lists: "Toàn quốc" for a shared national index."""
+        return "Toàn quốc (dùng chung)" if self.tenant is None else self.tenant.current_name
 
     def __repr__(self) -> str:
         return f"<Framework {self.name}>"

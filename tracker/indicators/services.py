@@ -13,11 +13,12 @@ from tracker.indicators.rules import describe_rule
 from tracker.plans.listing import STATUS_KINDS, timeliness
 from tracker.plans.models import Plan, PlanItem
 from tracker.plans.snapshot import load_items
+from tracker.units.models import Area
 
 
 def framework_list() -> list[dict]:
     frameworks = db.session.scalars(
-        select(Framework).options(selectinload(Framework.area)).order_by(Framework.year.desc(), Framework.name)
+        select(Framework).options(selectinload(Framework.tenant).selectinload(Area.names)).order_by(Framework.year.desc(), Framework.name)
     ).all()
     indicator_counts = dict(
         db.session.execute(select(Indicator.framework_id, func.count()).group_by(Indicator.framework_id)).all()

@@ -33,5 +33,15 @@ class LinkForm(VietnameseForm):
     note = StringField("Lý do liên kết", validators=[Optional(), Length(max=1000)])
 
 
+class ReassignForm(VietnameseForm):
+    """A coordinator gives an item whose units ended to a unit that exists, from a date."""
+
+    to_unit_id = SelectField("Giao cho đơn vị", coerce=int, validators=[DataRequired("Vui lòng chọn đơn vị.")],
+                             validate_choice=True)
+    effective_on = VietnameseDateField("Từ ngày", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
+    note = TextAreaField("Lý do, căn cứ", validators=[DataRequired("Vui lòng ghi lý do, căn cứ giao lại."),
+                                                       Length(max=2000)])
+
+
 class ConfirmForm(VietnameseForm):
     """A button-only form: CSRF is the only field."""

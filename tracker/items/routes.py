@@ -40,14 +40,17 @@ def _link_form(item) -> LinkForm:
 def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
     today = today_local()
     page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca")
-    period = current_period(today)
+    period = current_period(today, tenant=item.tenant_id)
     can_edit = can_edit_items(current_user)
     if link_form is None and can_edit:
         link_form = _link_form(item)
+    from tracker.items.reassignment import carrier_view
+
     return render_template(
         "items/show.html",
         item=item,
         page=page,
+        carrier=carrier_view(item, today),
         today=today,
         period=period,
         can_edit=can_edit,
@@ -132,3 +135,7 @@ def remove_link(item_id: int, link_id: int):
     db.session.commit()
     flash("Đã bỏ liên kết chỉ số.", "success")
     return redirect(url_for("items.show", item_id=item_id, _anchor="chi-so"))
+
+
+# The reassignment form of items whose units ended lives in its own module, on this blueprint.
+from tracker.items import reassign_routes as _reassign_routes  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """The site root: signed-in users land on the dashboard, anonymous users on the sign-in page."""
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user, login_required
 
-from tracker.auth.permissions import read_required
+from tracker.auth.permissions import READ_ROLES, can_manage_areas
 from tracker.main.navigation import audit_field, audit_value, navigation_globals
 
 bp = Blueprint("main", __name__)
@@ -11,6 +12,10 @@ bp.add_app_template_filter(audit_field, "audit_field")
 
 
 @bp.get("/")
-@read_required
+@login_required
 def index():
+    if can_manage_areas(current_user):
+        return redirect(url_for("areas.index"))  # the superadmin works above the areas
+    if current_user.role not in READ_ROLES:
+        abort(403)
     return redirect(url_for("dashboard.index"))

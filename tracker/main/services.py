@@ -22,15 +22,17 @@ def plan_summaries() -> list[dict]:
     return [{"plan": plan, "counts": counts.get(plan.id, {})} for plan in plans]
 
 
-def recent_periods(today: date, count: int = 4) -> list[ReportingPeriod]:
-    """The latest periods whose data window has begun, newest first.
+def recent_periods(today: date, count: int = 4, *, tenant) -> list[ReportingPeriod]:
+    """The tenant's latest periods whose data window has begun, newest first.
 
     The first is the current period: the quarter agencies are reporting on now (its data window
     contains today), or the last one created before today when the current one does not exist yet.
     """
+    from tracker.periods.services import tenant_periods
+
     return list(
         db.session.scalars(
-            select(ReportingPeriod)
+            tenant_periods(tenant)
             .where(ReportingPeriod.data_start <= today)
             .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
             .limit(count)
@@ -38,6 +40,6 @@ def recent_periods(today: date, count: int = 4) -> list[ReportingPeriod]:
     )
 
 
-def current_period(today: date) -> ReportingPeriod | None:
-    periods = recent_periods(today, 1)
+def current_period(today: date, *, tenant) -> ReportingPeriod | None:
+    periods = recent_periods(today, 1, tenant=tenant)
     return periods[0] if periods else None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.core.text import vietnamese_sort_key
 from tracker.extensions import db
+from tracker.items.models import ItemReassignment
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.obligations import REPORTING_KINDS, Chain, item_owes_in, obligations_for_period, owner_units
 from tracker.plans.models import ItemAssignment, Plan, PlanItem
@@ -72,7 +73,9 @@ def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int
             selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
             selectinload(PlanItem.assignments).selectinload(ItemAssignment.group).selectinload(UnitGroup.members)
             .selectinload(UnitGroupMember.unit).selectinload(Unit.successor),
+            selectinload(PlanItem.reassignments).selectinload(ItemReassignment.to_unit).selectinload(Unit.successor),
         )
+        .where(PlanItem.tenant_id.in_({p.tenant_id for p in periods}))
     ))
     chains: dict[tuple[int, int, int], Chain] = {}
     rows = db.session.execute(
@@ -87,7 +90,7 @@ def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int
         tally = Tally()
         per_unit: dict[int, Tally] = {}
         for item in items:
-            if not item_owes_in(item, period):
+            if item.tenant_id != period.tenant_id or not item_owes_in(item, period):
                 continue
             for unit in owner_units(item, period.submission_deadline):
                 found = chains.get((item.id, unit.id, period.id))

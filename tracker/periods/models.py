@@ -9,17 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
 from tracker.extensions import db
-from tracker.units.models import Unit
+from tracker.units.models import Area, Unit
 
 
 class ReportingPeriod(db.Model):
-    """A quarter ("2025-Q3"): data cut-off per Decree 09/2019/NĐ-CP, deadlines set by the province."""
+    """A quarter ("2025-Q3") of one province's reporting calendar: data cut-off per Decree
+    09/2019/NĐ-CP, deadlines set by the province (each tenant has its own periods)."""
 
     __tablename__ = "reporting_period"
-    __table_args__ = (UniqueConstraint("year", "quarter"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "year", "quarter"), UniqueConstraint("tenant_id", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
     year: Mapped[int]
     quarter: Mapped[int]
     data_start: Mapped[date]
@@ -30,6 +32,7 @@ class ReportingPeriod(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    tenant: Mapped[Area] = relationship()
     exceptions: Mapped[list[LateException]] = relationship(
         back_populates="period", cascade="all, delete-orphan"
     )

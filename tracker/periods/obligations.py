@@ -145,12 +145,47 @@ def item_owes_in(item: PlanItem, period: ReportingPeriod) -> bool:
 
 
 def owner_units(item: PlanItem, on: date) -> list[Unit]:
-    """The units that owe the item's report on a date (groups expanded, successions followed)."""
+    """The units that owe the item's report on a date (groups expanded, successions followed, a
+    coordinator's reassignment applied); a unit that has ended owes nothing (see `ended_owners`)."""
     seen: dict[int, Unit] = {}
+    reassigned = reassignments_on(item, on)
     for assignment in item.owners:
         for unit in assignment.units:
-            carrier = unit.carrier_on(on)
-            seen.setdefault(carrier.id, carrier)
+            carrier = carrier_of(unit, on, reassigned)
+            if carrier is not None:
+                seen.setdefault(carrier.id, carrier)
+    return list(seen.values())
+
+
+def reassignments_on(item, on: date) -> dict:
+    """from unit id -> the unit a coordinator reassigned the item's part to, in force on `on`."""
+    found: dict = {}
+    for reassignment in getattr(item, "reassignments", None) or ():
+        if reassignment.effective_on <= on:
+            found[reassignment.from_unit_id] = reassignment.to_unit
+    return found
+
+
+def carrier_of(unit, on: date, reassigned: dict):
+    """Who carries a named unit's part of an item on `on`, or None when nobody does (it ended)."""
+    carrier = unit.carrier_on(on)
+    for _ in range(8):  # a reassigned unit may itself have been merged, ended and reassigned
+        target = reassigned.get(carrier.id) or reassigned.get(unit.id)
+        if target is None or target.id == carrier.id:
+            break
+        unit, carrier = target, target.carrier_on(on)
+    return None if carrier.ended_by(on) else carrier
+
+
+def ended_owners(item, on: date) -> list:
+    """The named owners whose work nobody carries on `on` (ended, not reassigned)."""
+    reassigned = reassignments_on(item, on)
+    seen: dict = {}
+    for assignment in item.owners:
+        for unit in assignment.units:
+            if carrier_of(unit, on, reassigned) is None:
+                carrier = unit.carrier_on(on)
+                seen.setdefault(carrier.id, carrier)
     return list(seen.values())
 
 
@@ -170,6 +205,8 @@ def obligations_for_period(
     )
     if plan_id is not None:
         query = query.where(PlanItem.plan_id == plan_id)
+    # A period belongs to one province's calendar: only that province's items owe it.
+    query = query.where(PlanItem.tenant_id == period.tenant_id)
     items = [item for item in db.session.scalars(query) if item_owes_in(item, period)]
 
     latest: dict[tuple[int, int], StatusUpdate] = {}

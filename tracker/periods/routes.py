@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.areas.context import area_args, request_tenant
+from tracker.areas.services import tenants
 from tracker.auth.models import Role
-from tracker.auth.permissions import can_administer, can_review, roles_required
+from tracker.auth.permissions import READ_ROLES, can_administer, can_review, roles_required
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods import services
@@ -20,7 +22,9 @@ bp = Blueprint("periods", __name__)
 
 
 def _period_or_404(code: str) -> ReportingPeriod:
-    period = services.get_period(code)
+    """The period of the province the request is about (a national user names it with ?dia-ban=)."""
+    tenant = request_tenant(current_user)
+    period = services.get_period(code, tenant) if tenant is not None else None
     if period is None:
         abort(404)
     return period
@@ -29,16 +33,23 @@ def _period_or_404(code: str) -> ReportingPeriod:
 @bp.get("/ky-bao-cao")
 @login_required
 def index():
+    if current_user.role not in READ_ROLES:
+        abort(403)  # the superadmin manages areas, not their calendars
     today = today_local()
+    tenant = request_tenant(current_user)
+    if tenant is None:
+        # A national user chooses the province whose calendar to read.
+        return render_template("periods/choose_area.html", code=None, areas=tenants())
     periods = list(db.session.scalars(
-        select(ReportingPeriod).options(selectinload(ReportingPeriod.exceptions))
+        services.tenant_periods(tenant).options(selectinload(ReportingPeriod.exceptions))
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
     ))
     year, quarter = services.quarter_of(today)
     form = PeriodCreateForm(formdata=None, year=year, quarter=quarter)
     return render_template(
-        "periods/index.html", periods=periods, tallies=period_tallies(periods), today=today,
-        current=services.current_period(today), create_form=form if can_administer(current_user) else None,
+        "periods/index.html", periods=periods, tallies=period_tallies(periods), today=today, tenant=tenant,
+        area_args=area_args(current_user, tenant), current=services.current_period(today, tenant),
+        create_form=form if can_administer(current_user) else None,
     )
 
 
@@ -67,7 +78,8 @@ def _exception_form(period: ReportingPeriod, rows, formdata=None) -> LateExcepti
     form = LateExceptionForm(formdata=formdata) if formdata is not None else LateExceptionForm(formdata=None)
     units = [row.unit for row in rows]
     if not units:
-        units = list(db.session.scalars(select(Unit).where(Unit.successor_id.is_(None)).order_by(Unit.name)))
+        units = list(db.session.scalars(select(Unit).where(
+            Unit.tenant_id == period.tenant_id, Unit.successor_id.is_(None)).order_by(Unit.name)))
     form.unit_id.choices = [(0, "— Chọn đơn vị —")] + [(u.id, u.name) for u in units]
     return form
 
@@ -96,6 +108,14 @@ def _render_show(period, *, deadline_form=None, exception_form=None, status=200)
 @bp.get("/ky-bao-cao/<code>")
 @login_required
 def show(code: str):
+    if current_user.role not in READ_ROLES:
+        abort(403)
+    if request_tenant(current_user) is None:
+        found = db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.code == code)).all()
+        if not found:
+            abort(404)
+        areas = [p.tenant for p in found]
+        return render_template("periods/choose_area.html", code=code, areas=sorted(areas, key=lambda a: a.name))
     return _render_show(_period_or_404(code))
 
 

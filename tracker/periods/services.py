@@ -1,4 +1,8 @@
-"""Reporting periods: quarter dates per Decree 09/2019/NĐ-CP and the province's deadlines."""
+"""Reporting periods: quarter dates per Decree 09/2019/NĐ-CP and the province's deadlines.
+
+Each tenant (province) has its own calendar: every lookup and creation names the tenant, as an
+area (a district gives its province) or an id.
+"""
 from __future__ import annotations
 
 import re
@@ -48,16 +52,36 @@ def quarter_of(day: date) -> tuple[int, int]:
     return day.year, (month - 1) // 3 + 1 if month <= 12 else 4
 
 
-def get_period(code: str) -> ReportingPeriod | None:
-    return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+def tenant_id_of(tenant) -> int:
+    """The tenant's id from an id, a tenant-level area, or any area (its province)."""
+    if isinstance(tenant, int):
+        return tenant
+    from tracker.areas.tenancy import tenant_area
+
+    area = tenant_area(tenant)
+    if area is None or area.id is None:
+        raise ValueError(f"{tenant!r} không thuộc tỉnh, thành phố nào.")
+    return area.id
 
 
-def ensure_period(year: int, quarter: int) -> ReportingPeriod:
-    """The period for a quarter, created with default dates if it does not exist yet."""
+def get_period(code: str, tenant) -> ReportingPeriod | None:
+    return db.session.scalar(select(ReportingPeriod).where(
+        ReportingPeriod.tenant_id == tenant_id_of(tenant), ReportingPeriod.code == code))
+
+
+def tenant_periods(tenant):
+    """A select() of one tenant's periods (the caller orders and filters it)."""
+    return select(ReportingPeriod).where(ReportingPeriod.tenant_id == tenant_id_of(tenant))
+
+
+def ensure_period(year: int, quarter: int, tenant) -> ReportingPeriod:
+    """The tenant's period for a quarter, created with default dates if it does not exist yet."""
     code = f"{year}-Q{quarter}"
-    period = get_period(code)
+    tenant_id = tenant_id_of(tenant)
+    period = get_period(code, tenant_id)
     if period is None:
-        period = ReportingPeriod(code=code, year=year, quarter=quarter, **period_dates(year, quarter))
+        period = ReportingPeriod(code=code, year=year, quarter=quarter, tenant_id=tenant_id,
+                                 **period_dates(year, quarter))
         db.session.add(period)
         db.session.flush()
     return period
@@ -70,15 +94,15 @@ class PeriodError(ValueError):
     """A change refused for a reason the user can act on (message in Vietnamese)."""
 
 
-def current_period(today: date) -> ReportingPeriod | None:
-    """The period agencies report on today: the one whose data window contains today, else the
-    latest one whose window has begun."""
+def current_period(today: date, tenant) -> ReportingPeriod | None:
+    """The tenant's period agencies report on today: the one whose data window contains today, else
+    the latest one whose window has begun."""
     year, quarter = quarter_of(today)
-    period = get_period(f"{year}-Q{quarter}")
+    period = get_period(f"{year}-Q{quarter}", tenant)
     if period is not None:
         return period
     return db.session.scalar(
-        select(ReportingPeriod)
+        tenant_periods(tenant)
         .where(ReportingPeriod.data_start <= today)
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
         .limit(1)
@@ -98,13 +122,15 @@ def _audit(actor, action: str, entity_type: str, entity_id, summary: str, change
 
 
 def create_period(actor, year: int, quarter: int) -> ReportingPeriod:
-    """Admin: a new quarter with the default (Decree 09) dates."""
+    """Admin: a new quarter of the admin's own province, with the default (Decree 09) dates."""
     _require_role(actor, "admin", "tạo kỳ báo cáo")
+    if actor.tenant_id is None:
+        raise PeriodError("Tài khoản quản trị chưa thuộc tỉnh, thành phố nào.")
     if quarter not in (1, 2, 3, 4) or not 2000 <= year <= 2100:
         raise PeriodError("Năm hoặc quý không hợp lệ.")
-    if get_period(f"{year}-Q{quarter}") is not None:
+    if get_period(f"{year}-Q{quarter}", actor.tenant_id) is not None:
         raise PeriodError(f"Đã có kỳ báo cáo Quý {quarter}/{year}.")
-    period = ensure_period(year, quarter)
+    period = ensure_period(year, quarter, actor.tenant_id)
     _audit(actor, "create", "reporting_period", period.id, f"Tạo kỳ báo cáo {period.label}",
            {"data_start": [None, period.data_start.isoformat()], "data_end": [None, period.data_end.isoformat()],
             "submission_deadline": [None, period.submission_deadline.isoformat()],

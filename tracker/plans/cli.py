@@ -47,7 +47,7 @@ def load_plans_command(paths, as_json, mapping_path):
     click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
     for plan in summary["plans"]:
         counts = ", ".join(f"{ITEM_KIND_LABELS[k].lower()}: {n}" for k, n in plan["items"].items())
-        click.echo(f"Kế hoạch {plan['number']}: {counts}.")
+        click.echo(f"Kế hoạch {plan['number'] or '(không số)'}: {counts}.")
         if plan["items"].get("budget"):
             totals = plan["budget_total"]
             click.echo(
@@ -80,17 +80,17 @@ def check_plans_command(as_json):
 @tracker_cli.command("plan-template")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan_number", default=None, help="Ghi kế hoạch đã nạp (số, ký hiệu) thay vì mẫu trống.")
-def plan_template_command(out, plan_number):
+@click.option("--area", "area_code", default=None, help="Mã địa bàn của kế hoạch, khi nhiều địa bàn có kế hoạch cùng số.")
+def plan_template_command(out, plan_number, area_code):
     """Ghi tệp Excel mẫu (tiêu đề tiếng Việt) để nhập một kế hoạch mới."""
-    from sqlalchemy import select
-
-    from tracker.plans.models import Plan
+    from tracker.plans.identity import PlanLookupError, find_plan
     from tracker.plans.workbook import build_plan_workbook, build_template
 
     if plan_number:
-        plan = db.session.scalar(select(Plan).where(Plan.number == plan_number))
-        if plan is None:
-            raise click.ClickException(f"Không có kế hoạch {plan_number}.")
+        try:
+            plan = find_plan(plan_number, area_code)
+        except PlanLookupError as error:
+            raise click.ClickException(str(error)) from error
         out.write_bytes(build_plan_workbook(plan))
     else:
         out.write_bytes(build_template())

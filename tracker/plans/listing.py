@@ -94,6 +94,8 @@ def matches_search(item: PlanItem, query: str) -> bool:
 
 def assignment_options():
     """Loader options for an item's owners and coordinators, units, groups and successors."""
+    from tracker.items.models import ItemReassignment
+
     return (
         selectinload(PlanItem.assignments).selectinload(ItemAssignment.unit).selectinload(Unit.successor),
         selectinload(PlanItem.assignments)
@@ -101,6 +103,7 @@ def assignment_options():
         .selectinload(UnitGroup.members)
         .selectinload(UnitGroupMember.unit)
         .selectinload(Unit.successor),
+        selectinload(PlanItem.reassignments).selectinload(ItemReassignment.to_unit).selectinload(Unit.successor),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tracker.areas import loading as area_loading
 from tracker.audit.services import diff, record
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
@@ -37,7 +38,6 @@ from tracker.plans.sources import (
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember
 
 ACTOR = "load-plans"
-AREA_LEVELS = {"province", "district", "commune"}
 UNIT_KINDS = {
     "department", "committee_office", "people_committee", "press", "state_firm",
     "association", "business", "central_agency", "other",
@@ -157,8 +157,10 @@ def load_paths(paths: list[str | Path], mapping: dict | None = None) -> LoadResu
 def _area_depth(doc: SourceDoc) -> int:
     if doc.kind != "units":
         return 0
-    level = (doc.data.get("area") or {}).get("level")
-    return {"province": 0, "district": 1, "commune": 2}.get(level, 3)
+    area = doc.data.get("area") or {}
+    depth = {"province": 0, "city": 0, "district": 1, "commune": 2}.get(area.get("level"), 3)
+    # A province merged into another loads after the provinces, so that its successor exists.
+    return 2 * depth + (1 if isinstance(area, dict) and area.get("merged_into") else 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,8 +314,7 @@ class _Loader:
         code = self.require(doc, area_node, "code", "mã địa bàn")
         name = self.require(doc, area_node, "name", "tên địa bàn")
         level = area_node.get("level")
-        if level not in AREA_LEVELS:
-            self.problem(doc, area_node, "level", f"Cấp '{level}' không hợp lệ (province, district, commune).")
+        area_loading.check_level(self, doc, area_node, level)
         if not code or not name:
             return
         parent = self.area(doc, area_node, area_node.get("parent")) if area_node.get("parent") else None
@@ -325,6 +326,7 @@ class _Loader:
             self.result.changes += 1
         else:
             self.set_fields(area, {"name": name, "level": level or area.level, "parent_id": parent.id if parent else None})
+        area_loading.apply_area_names(self, doc, area_node, area)
 
         seen: set[str] = set()
         units_by_name: dict[str, Unit] = {}
@@ -342,7 +344,8 @@ class _Loader:
                 self.problem(doc, node, "kind", f"Loại đơn vị '{kind}' không hợp lệ ({', '.join(sorted(UNIT_KINDS))}).")
                 continue
             unit = existing.get(unit_name)
-            values = {"short_name": node.get("short_name"), "kind": kind, "note": node.get("note")}
+            values = {"short_name": node.get("short_name"), "kind": kind, "note": node.get("note"),
+                      **area_loading.unit_end_values(self, doc, node)}
             if unit is None:
                 unit = Unit(area=area, name=unit_name, **values)
                 db.session.add(unit)
@@ -422,6 +425,7 @@ class _Loader:
                 self.result.changes += 1
         db.session.flush()
         self._names.clear()
+        area_loading.apply_area_merger(self, doc, area_node, area)
 
     def apply_framework(self, doc: SourceDoc) -> None:
         data = doc.data
@@ -431,10 +435,16 @@ class _Loader:
             return
         area = self.area(doc, data, data.get("area")) if data.get("area") else None
         framework = db.session.scalar(select(Framework).where(Framework.name == name))
+        from tracker.areas.tenancy import tenant_area
+
+        # A national index (`national: true`, or no area) belongs to no area; `area` then only
+        # names the area whose units the transcribed document cites (its source data).
+        owner = tenant_area(area) if area is not None and not data.get("national") else None
         values = {
             "level": level,
             "year": data.get("year"),
             "area_id": area.id if area else None,
+            "tenant_id": owner.id if owner else None,
             "plan_number": data.get("plan"),
             "source": data.get("source"),
             "declared": dict(data.get("declared") or {}),
@@ -554,21 +564,26 @@ class _Loader:
 
     def apply_plan(self, doc: SourceDoc) -> None:
         data = doc.data
-        number = self.require(doc, data, "number", "số, ký hiệu kế hoạch")
+        from tracker.plans import identity
+
+        # A plan may have no number yet ("Số: /KH-UBND"): `number` is then "/KH-UBND" or null.
+        number = identity.normalize_number(data.get("number"))
         title = self.require(doc, data, "title", "tên kế hoạch")
         issuing_body = self.require(doc, data, "issuing_body", "cơ quan ban hành")
         area_code = self.require(doc, data, "area", "mã địa bàn")
         area = self.area(doc, data, area_code) if area_code else None
-        if not (number and title and issuing_body and area):
+        if not (title and issuing_body and area):
             return
         period = data.get("period") or {}
         signer = data.get("signer") or {}
-        issued_on = data.get("date")
-        if issued_on is not None and not isinstance(issued_on, date):
-            self.problem(doc, data, "date", f"Ngày ban hành '{issued_on}' không hợp lệ.")
-            issued_on = None
+        try:
+            issued_on, precision = identity.parse_plan_date(data.get("date"))
+        except identity.PlanDateError as error:
+            self.problem(doc, data, "date", str(error))
+            return
         values = {
             "issued_on": issued_on,
+            "issued_precision": precision,
             "issuing_body": issuing_body,
             "area_id": area.id,
             "title": title,
@@ -582,7 +597,13 @@ class _Loader:
             "recipients": [str(x) for x in data.get("recipients") or []],
             "source": data.get("source"),
         }
-        plan = db.session.scalar(select(Plan).where(Plan.number == number))
+        match = identity.match_plan(area, number, issued_on, precision, str(title))
+        if match.conflict:
+            self.problem(doc, data, "number", match.conflict)
+            return
+        if match.warning:
+            self.warn(doc, data, match.warning)
+        plan = match.plan
         created = plan is None
         if created:
             plan = Plan(number=number, **values)
@@ -590,7 +611,7 @@ class _Loader:
             db.session.flush()
             self.result.changes += 1
             record(actor=None, actor_label=ACTOR, action="plan.create", entity_type="plan", entity_id=plan.id,
-                   summary=f"Nạp kế hoạch {number} từ {doc.name}")
+                   summary=f"Nạp kế hoạch {identity.number_label(number)} của {area.name} từ {doc.name}")
         else:
             changes = self.set_fields(plan, values)
             if changes:
@@ -894,10 +915,16 @@ class _Loader:
 
     def apply_links(self, doc: SourceDoc) -> None:
         data = doc.data
-        plan = db.session.scalar(select(Plan).where(Plan.number == data.get("plan")))
+        from tracker.plans.identity import PlanLookupError, find_plan
+
+        try:  # `area:` chooses between plans of the same number in several areas
+            plan = find_plan(data.get("plan"), data.get("area")) if data.get("plan") else None
+        except PlanLookupError as error:
+            self.problem(doc, data, "plan", str(error))
+            plan = None
         framework = db.session.scalar(select(Framework).where(Framework.name == data.get("framework")))
-        if plan is None:
-            self.problem(doc, data, "plan", f"Không có kế hoạch '{data.get('plan')}'.")
+        if plan is None and not data.get("plan"):
+            self.problem(doc, data, "plan", "Thiếu kế hoạch (plan).")
         if framework is None:
             self.problem(doc, data, "framework", f"Không có bộ chỉ số '{data.get('framework')}'.")
         if plan is None or framework is None:

@@ -52,13 +52,22 @@ STATUS_LABELS = {
 
 
 class Plan(db.Model):
+    """A plan, identified by its issuing area, its number and its issue date (tracker.plans.identity):
+    the same number in two areas is two plans."""
+
     __tablename__ = "plan"
+    __table_args__ = (Index("ix_plan_area_number", "area_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(120), unique=True)
+    # Số/ký hiệu as printed; "/KH-UBND" when the number was left blank, None when nothing is printed.
+    number: Mapped[str | None] = mapped_column(String(120))
     issued_on: Mapped[date | None]
+    # "day", or "month" for a date printed "ngày … tháng 02 năm 2021" (issued_on is then the 1st).
+    issued_precision: Mapped[str] = mapped_column(String(8), default="day")
     issuing_body: Mapped[str] = mapped_column(String(255))
+    # The issuing area, kept for good (the title and history name it); the tenant may change with a merger.
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
     period_start: Mapped[int | None]
     period_end: Mapped[int | None]
@@ -72,10 +81,25 @@ class Plan(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    area: Mapped[Area] = relationship()
+    area: Mapped[Area] = relationship(foreign_keys=[area_id])
+    tenant: Mapped[Area] = relationship(foreign_keys=[tenant_id])
     appendices: Mapped[list[Appendix]] = relationship(
         back_populates="plan", order_by="Appendix.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def number_label(self) -> str:
+        """The number as printed, "…/KH-UBND" when it was left blank, "(không số)" when none."""
+        from tracker.plans.identity import number_label
+
+        return number_label(self.number)
+
+    @property
+    def date_label(self) -> str:
+        """The issue date as printed: 21/10/2020, "…/02/2021" (month only), "" when none."""
+        from tracker.plans.identity import date_label
+
+        return date_label(self.issued_on, self.issued_precision)
 
     def __repr__(self) -> str:
         return f"<Plan {self.number}>"
@@ -143,6 +167,8 @@ class PlanItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    # The plan's tenant, denormalised so that lists and searches scope with one equality.
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     appendix_id: Mapped[int] = mapped_column(ForeignKey("appendix.id", ondelete="CASCADE"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -197,11 +223,18 @@ class PlanItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[Plan] = relationship()
+    tenant: Mapped[Area] = relationship()
     appendix: Mapped[Appendix] = relationship()
     section: Mapped[Section | None] = relationship()
     funded_project: Mapped[PlanItem | None] = relationship(remote_side=[id])
     assignments: Mapped[list[ItemAssignment]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemAssignment.position"
+    )
+    # Dated reassignments of owners that ended (tracker.items.reassignment); history, never rewritten.
+    # Loaded with the items (one query for any number of them): every obligation rule reads them.
+    reassignments: Mapped[list["ItemReassignment"]] = relationship(  # noqa: F821 (tracker.items.models)
+        back_populates="item", cascade="all, delete-orphan", lazy="selectin",
+        order_by="(ItemReassignment.effective_on, ItemReassignment.id)",
     )
 
     @property

@@ -2,7 +2,7 @@
 
 The list pages (dashboard, plan tabs, unit and indicator pages) read hundreds of items at once.
 Building ORM objects for them and their assignments costs ~0.1 ms a row; these plain objects
-are filled from column tuples in a fixed number of queries instead (five, whatever the number of
+are filled from column tuples in a fixed number of queries instead (six, whatever the number of
 items), and answer the same attributes the pages and the obligation rules use (`item.owners`,
 `assignment.units`, `unit.carrier_on(day)`, `item.due_date`, `item.plan`...). Nothing here is
 written back: edits go through the ORM models.
@@ -19,20 +19,29 @@ from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
 ITEM_COLUMNS = [column for column in PlanItem.__table__.c if column.key not in ("created_at", "updated_at")]
 UNIT_COLUMNS = [Unit.id, Unit.area_id, Unit.name, Unit.short_name, Unit.kind, Unit.successor_id, Unit.succeeded_on,
-                Unit.succession_type]
+                Unit.succession_type, Unit.tenant_id, Unit.ended_on]
 
 
 class UnitView:
     __slots__ = ("id", "area_id", "name", "short_name", "kind", "successor_id", "succeeded_on", "succession_type",
-                 "successor")
+                 "tenant_id", "ended_on", "successor")
 
     def __init__(self, row):
         (self.id, self.area_id, self.name, self.short_name, self.kind, self.successor_id, self.succeeded_on,
-         self.succession_type) = row
+         self.succession_type, self.tenant_id, self.ended_on) = row
         self.successor: UnitView | None = None
 
     display_name = Unit.display_name
     carrier_on = Unit.carrier_on
+    ended_by = Unit.ended_by
+
+
+class ReassignmentView:
+    __slots__ = ("id", "item_id", "from_unit_id", "to_unit_id", "effective_on", "to_unit")
+
+    def __init__(self, row, to_unit):
+        self.id, self.item_id, self.from_unit_id, self.to_unit_id, self.effective_on = row
+        self.to_unit = to_unit
 
 
 class GroupView:
@@ -72,6 +81,7 @@ class ItemView:
         self.__dict__.update(row._mapping)
         self.plan = plan
         self.assignments: list[AssignmentView] = []
+        self.reassignments: list[ReassignmentView] = []
         self.funded_project: ItemView | None = None
 
     owners = PlanItem.owners
@@ -84,7 +94,8 @@ class ItemView:
 
 
 def load_items(where, plans: dict[int, Plan] | None = None, order_by=None) -> list[ItemView]:
-    """Items matching the `where` clause (on PlanItem), with owners and units, in five or six queries."""
+    """Items matching the `where` clause (on PlanItem), with owners, reassignments and units, in six or seven
+    queries."""
     query = select(*ITEM_COLUMNS).where(where)
     query = query.order_by(*(order_by or (PlanItem.plan_id, PlanItem.appendix_id, PlanItem.position, PlanItem.id)))
     rows = db.session.execute(query).all()
@@ -110,9 +121,20 @@ def load_items(where, plans: dict[int, Plan] | None = None, order_by=None) -> li
         .where(UnitGroup.id.in_(group_ids or [0]))
         .order_by(UnitGroup.id, UnitGroupMember.position, UnitGroupMember.id)
     ).all()
+    from tracker.items.models import ItemReassignment
+
+    reassignment_rows = db.session.execute(
+        select(ItemReassignment.id, ItemReassignment.item_id, ItemReassignment.from_unit_id,
+               ItemReassignment.to_unit_id, ItemReassignment.effective_on)
+        .where(ItemReassignment.item_id.in_(item_ids))
+        .order_by(ItemReassignment.effective_on, ItemReassignment.id)
+    ).all()
     unit_ids = {row.unit_id for row in assignment_rows if row.unit_id is not None}
     unit_ids |= {row.unit_id for row in member_rows if row.unit_id is not None}
+    unit_ids |= {row.to_unit_id for row in reassignment_rows}
     units = load_units(unit_ids)
+    for row in reassignment_rows:
+        by_id[row.item_id].reassignments.append(ReassignmentView(tuple(row), units.get(row.to_unit_id)))
 
     groups: dict[int, GroupView] = {}
     for group_id, name, unit_id, position in member_rows:

@@ -240,10 +240,13 @@ def read_workbook(path: Path) -> SourceDoc:
             if value:
                 plan[key].append(value)
         elif key == "date" and value:
-            try:
-                plan[key] = datetime.strptime(value, "%d/%m/%Y").date()
-            except ValueError:
-                problems.append(Problem(name, f"trang tính '{PLAN_SHEET}', hàng {row_number}", "Ngày ban hành", f"Ngày '{value}' không đúng dạng dd/mm/yyyy."))
+            from tracker.plans.identity import PlanDateError, parse_plan_date
+
+            try:  # dd/mm/yyyy, or "…/02/2021" when the document has no day yet
+                day, precision = parse_plan_date(value)
+                plan[key] = day if precision == "day" else value
+            except PlanDateError:
+                problems.append(Problem(name, f"trang tính '{PLAN_SHEET}', hàng {row_number}", "Ngày ban hành", f"Ngày '{value}' không đúng dạng dd/mm/yyyy (hoặc …/mm/yyyy khi chưa có ngày)."))
         elif key in {"period_start", "period_end", "vision"}:
             plan.setdefault("period", {})
             plan["period"][{"period_start": "start", "period_end": "end", "vision": "vision"}[key]] = value

@@ -127,7 +127,7 @@ def build_plan_workbook(plan: Plan) -> bytes:
     plan_sheet = workbook.create_sheet(PLAN_SHEET)
     scalar = {
         "number": plan.number,
-        "date": plan.issued_on.strftime("%d/%m/%Y") if plan.issued_on else None,
+        "date": plan.date_label or None,  # "…/02/2021" when the document has no day
         "issuing_body": plan.issuing_body,
         "area": plan.area.code,
         "title": plan.title,

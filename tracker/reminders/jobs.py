@@ -19,14 +19,16 @@ log = logging.getLogger(__name__)
 
 
 def ensure_current_period(today) -> None:
-    """Create the quarter's reporting period (default dates) if nobody has yet."""
+    """Create each province's reporting period for the quarter (default dates) if nobody has yet."""
+    from tracker.areas.services import tenants
     from tracker.periods.services import ensure_period, quarter_of
 
-    try:
-        ensure_period(*quarter_of(today))
-        db.session.commit()
-    except IntegrityError:  # another process created it at the same moment
-        db.session.rollback()
+    for tenant_id in [t.id for t in tenants()]:
+        try:
+            ensure_period(*quarter_of(today), tenant_id)
+            db.session.commit()
+        except IntegrityError:  # another process created it at the same moment
+            db.session.rollback()
 
 
 def daily_reminders() -> None:

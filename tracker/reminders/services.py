@@ -69,7 +69,7 @@ class OwedItem:
     def label(self) -> str:
         """"222/KH-UBND · PL 3 › A › V › 2": the plan, the appendix and the document's own codes."""
         appendix = self.item.ref.split("/")[0]
-        return f"{self.item.plan.number} · PL {appendix} › {self.item.display_code}"
+        return f"{self.item.plan.number_label} · PL {appendix} › {self.item.display_code}"
 
     @property
     def state_label(self) -> str:
@@ -112,6 +112,8 @@ class PlannedNotice:
     unit: Unit | None = None
     items: list[OwedItem] = field(default_factory=list)
     units: list[OwingUnit] = field(default_factory=list)
+    # Escalations: the period's items whose units have ended, until a coordinator reassigns them.
+    orphans: list[OwedItem] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[int, str, int, date]:
@@ -144,6 +146,9 @@ class PlannedNotice:
         label, deadline = self.period.label, format_date(self.deadline)
         left = self.days_left
         if self.rule == Rule.ESCALATION:
+            if not self.units:
+                return (f"{len(self.orphans)} hạng mục không còn đơn vị thực hiện, chưa có báo cáo {label} "
+                        f"(hạn {deadline})")
             return (f"{len(self.units)} đơn vị chưa nộp báo cáo {label} "
                     f"(hạn {deadline}, đã quá hạn {-left} ngày)")
         if self.rule == Rule.ITEM_WARNING:
@@ -183,6 +188,8 @@ class PlannedNotice:
         }
         if self.rule == Rule.ESCALATION:
             data["items"] = [u.as_json() for u in self.units]
+            if self.orphans:
+                data["without_carrier"] = [o.as_json() for o in self.orphans]
         else:
             data["items"] = [i.as_json() for i in self.items]
         return data
@@ -271,6 +278,8 @@ def _owing_units(period: ReportingPeriod, today: date) -> list[_UnitDebt]:
     by_unit: dict[int, _UnitDebt] = {}
     for obligation in obligations_for_period(period):
         carrier = obligation.unit.carrier_on(today)
+        if carrier.ended_by(today):
+            continue  # the unit no longer exists: nobody to remind (its items are listed as orphans)
         debt = by_unit.setdefault(carrier.id, _UnitDebt(carrier))
         debt.all.append(obligation)
         if not obligation.is_submitted:
@@ -302,9 +311,13 @@ def plan_notices(today: date, schedule: Schedule | None = None) -> list[PlannedN
             .order_by(User.email)
         ):
             reporters[user.unit_id].append(user)
-    coordinators = list(db.session.scalars(
-        select(User).where(User.role == Role.COORDINATOR.value, User.active.is_(True)).order_by(User.email)
-    ))
+    # Each province's coordinators hear about their own province's periods only.
+    coordinators: dict[int | None, list[User]] = defaultdict(list)
+    for user in db.session.scalars(
+        select(User).where(User.role == Role.COORDINATOR.value, User.active.is_(True),
+                           User.tenant_id.in_({p.tenant_id for p in periods})).order_by(User.email)
+    ):
+        coordinators[user.tenant_id].append(user)
 
     planned: list[PlannedNotice] = []
 
@@ -336,14 +349,20 @@ def plan_notices(today: date, schedule: Schedule | None = None) -> list[PlannedN
                     rule, day = warning
                     add(PlannedNotice(user, rule, period, day, today, unit=debt.unit, items=warnings))
         escalation = escalation_occurrence(deadline, today, schedule)
-        if escalation is not None and period_debts and not is_closed_on(period, today):
+        if escalation is not None and not is_closed_on(period, today):
+            from tracker.items.orphans import NO_CARRIER_LABEL, orphaned_in_period
+
+            orphans = [OwedItem(o.item, period.code, "", f"{NO_CARRIER_LABEL}: {o.ended_text}")
+                       for o in orphaned_in_period(period)]
+            if not period_debts and not orphans:
+                continue
             rule, day = escalation
             owing = [
                 OwingUnit(debt.unit, len(debt.owed), [u.email for u in reporters.get(debt.unit.id, [])])
                 for debt in period_debts
             ]
-            for user in coordinators:
-                add(PlannedNotice(user, rule, period, day, today, units=owing))
+            for user in coordinators.get(period.tenant_id, []):
+                add(PlannedNotice(user, rule, period, day, today, units=owing, orphans=orphans))
     return planned
 
 
@@ -367,7 +386,7 @@ def plan_digests(today: date, schedule: Schedule | None = None) -> list[Digest]:
 
 def _preload_items(notices: list[PlannedNotice]) -> None:
     """Load the plans of the listed items in one query (the obligations loaded them already)."""
-    item_ids = {owed.item.id for n in notices for owed in n.items}
+    item_ids = {owed.item.id for n in notices for owed in n.items + n.orphans}
     if item_ids:
         db.session.scalars(
             select(PlanItem).where(PlanItem.id.in_(item_ids)).options(selectinload(PlanItem.plan))
@@ -386,7 +405,9 @@ def message_id_for(digest: Digest) -> str:
 
 def subject_for(digest: Digest) -> str:
     main = digest.main
-    if main.rule == Rule.ESCALATION:
+    if main.rule == Rule.ESCALATION and not main.units:
+        text = f"Hạng mục không còn đơn vị thực hiện, chưa có báo cáo {main.period.label}"
+    elif main.rule == Rule.ESCALATION:
         text = f"Danh sách đơn vị chưa nộp báo cáo {main.period.label} (quá hạn {-main.days_left} ngày)"
     elif main.rule == Rule.ITEM_WARNING:
         text = f"Cảnh báo thời hạn hạng mục của {main.unit.display_name if main.unit else 'đơn vị'}"

@@ -12,6 +12,7 @@ from tracker.core.types import UTCDateTime
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.models import Plan
+from tracker.units.models import Area
 
 
 class ReportDraft(db.Model):
@@ -69,3 +70,37 @@ class IssuedReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<IssuedReport plan={self.plan_id} period={self.period_id} v{self.version}>"
+
+
+class ReportProfile(db.Model):
+    """How an area heads its consolidated reports from a date, edited by the area's administrator.
+
+    A profile applies from `valid_from` until the next profile or the area's next renaming
+    (thành phố Huế from 01/01/2025 does not inherit the province's header). An empty field takes
+    the value derived from the area's name on the report date (tracker.reports.profiles).
+    """
+
+    __tablename__ = "report_profile"
+    __table_args__ = (UniqueConstraint("area_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)  # the province-level area
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    valid_from: Mapped[date]
+    parent_body: Mapped[str] = mapped_column(String(255), default="")  # "UBND TỈNH THỪA THIÊN HUẾ"
+    issuing_body: Mapped[str] = mapped_column(String(255), default="")  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+    issuer_short: Mapped[str] = mapped_column(String(32), default="")  # "SKHCN" in "Số: …/BC-SKHCN"
+    issuer_name: Mapped[str] = mapped_column(String(255), default="")  # "Sở Khoa học và Công nghệ"
+    place: Mapped[str] = mapped_column(String(120), default="")  # "Huế" in "Huế, ngày … tháng … năm …"
+    addressee: Mapped[str] = mapped_column(String(255), default="")  # "Ủy ban nhân dân thành phố Huế"
+    signer_title: Mapped[str] = mapped_column(Text, default="")  # one line per line
+    recipients: Mapped[str] = mapped_column(Text, default="")  # the default "Nơi nhận", one per line
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    area: Mapped[Area] = relationship(foreign_keys=[area_id])
+    tenant: Mapped[Area] = relationship(foreign_keys=[tenant_id])
+    updated_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReportProfile area={self.area_id} from {self.valid_from}>"

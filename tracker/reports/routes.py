@@ -17,8 +17,6 @@ from tracker.reports.builders import build_html, build_pdf, build_xlsx
 from tracker.reports.forms import FIELDS, ReportDraftForm
 from tracker.reports.models import IssuedReport
 from tracker.reports.services import (
-    DEFAULT_RECIPIENTS,
-    DEFAULT_SIGNER_TITLE,
     ReportOptions,
     gather_report_data,
     get_draft,
@@ -32,7 +30,7 @@ from tracker.units.models import Unit
 
 bp = Blueprint("reports", __name__)
 
-READERS = (Role.ADMIN.value, Role.COORDINATOR.value, Role.VIEWER.value)
+READERS = (Role.ADMIN.value, Role.COORDINATOR.value, Role.VIEWER.value, Role.NATIONAL_VIEWER.value)
 FORMATS = {
     "pdf": ("application/pdf", build_pdf),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", build_xlsx),
@@ -42,7 +40,7 @@ FORMATS = {
 
 def _plan_and_period(plan_id: int, period_code: str) -> tuple[Plan, ReportingPeriod]:
     plan = db.session.get(Plan, plan_id)
-    period = get_period(period_code)
+    period = get_period(period_code, plan.tenant_id) if plan is not None else None
     if plan is None or period is None:
         abort(404)
     return plan, period
@@ -59,13 +57,18 @@ def _send(content: bytes, fmt: str, stem: str):
                      download_name=f"{stem}.{fmt}", max_age=0)
 
 
-def _form_for(draft) -> ReportDraftForm:
+def _form_for(draft, plan) -> ReportDraftForm:
+    """The coordinator's form; a new draft starts from the area's profile (signer, Nơi nhận)."""
+    from tracker.core.time import today_local
+    from tracker.reports.profiles import header_profile
+
     form = ReportDraftForm(obj=draft) if draft is not None else ReportDraftForm()
-    if request.method == "GET":
+    if request.method == "GET" and not (form.signer_title.data and form.recipients.data):
+        profile = header_profile(plan, (draft.report_date if draft is not None else None) or today_local())
         if not form.signer_title.data:
-            form.signer_title.data = DEFAULT_SIGNER_TITLE
+            form.signer_title.data = profile.signer_title
         if not form.recipients.data:
-            form.recipients.data = "\n".join(DEFAULT_RECIPIENTS)
+            form.recipients.data = "\n".join(profile.recipients)
     return form
 
 
@@ -99,7 +102,7 @@ def index():
 @roles_required(*READERS)
 def show(plan_id: int, period_code: str):
     plan, period = _plan_and_period(plan_id, period_code)
-    return _render_show(plan, period, _form_for(get_draft(plan, period)))
+    return _render_show(plan, period, _form_for(get_draft(plan, period), plan))
 
 
 @bp.get("/bao-cao/<int:plan_id>/<period_code>.<any(pdf, xlsx, html):fmt>")

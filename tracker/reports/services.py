@@ -66,10 +66,7 @@ COUNTED_STATES = (UpdateState.SUBMITTED.value, UpdateState.ACCEPTED.value)
 SUMMARY_KINDS = ("target", "document", "project", "task")
 BEHIND = (ItemStatus.LATE.value, ItemStatus.STALLED.value)
 FINISHED = (ItemStatus.DONE.value, ItemStatus.CANCELLED.value)
-DEFAULT_ISSUER_NAME = "Sở Khoa học và Công nghệ"
-DEFAULT_SIGNER_TITLE = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
-DEFAULT_RECIPIENTS = ["Như trên;", "Chủ tịch, các Phó Chủ tịch UBND tỉnh;", "Văn phòng UBND tỉnh;",
-                      "Giám đốc Sở;", "Lưu: VT, CĐS."]
+# The consolidated report's header, signer and recipients come from the area (tracker.reports.profiles).
 DEFAULT_UNIT_RECIPIENTS = ["Như trên;", "Lưu: VT."]
 ASSESSMENT_LABELS = {
     "achieved": "Đã đạt",
@@ -120,10 +117,6 @@ def normalize_recipients(lines: list[str]) -> list[str]:
     result = [f"{line};" for line in others]
     result.append(f"{archive[-1]}." if archive else "Lưu: VT.")
     return result
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
 
 
 def _period_key(period: ReportingPeriod) -> tuple[int, int]:
@@ -218,20 +211,24 @@ def _assess_target(item: PlanItem, plan: Plan, achieved: Decimal | None, status:
 
 def build_header(plan: Plan, period: ReportingPeriod, unit: Unit | None, options: ReportOptions,
                  config) -> Header:
+    from tracker.reports.profiles import header_profile
+
     report_date = options.report_date or today_local()
-    place = config.get("REPORT_PLACE", "")
-    parent_body = config.get("REPORT_PARENT_BODY", "")
+    # The plan's area as it was named on the report date, and its administrator's profile then.
+    profile = header_profile(plan, report_date)
+    place = profile.place
+    parent_body = profile.parent_body
     if unit is None:
-        short = config.get("REPORT_ISSUER_SHORT", "")
-        issuing_body = config.get("REPORT_ISSUING_BODY", "")
-        issuer_name = config.get("REPORT_ISSUER_NAME") or DEFAULT_ISSUER_NAME
-        addressee = config.get("REPORT_ADDRESSEE") or f"Ủy ban nhân dân {_lower_first(plan.area.name)}"
-        default_recipients, default_signer = DEFAULT_RECIPIENTS, DEFAULT_SIGNER_TITLE
+        short = profile.issuer_short
+        issuing_body = profile.issuing_body
+        issuer_name = profile.issuer_name
+        addressee = profile.addressee
+        default_recipients, default_signer = profile.recipients, profile.signer_title
     else:
         short = "\u2026\u2026"
         issuing_body = unit.name.upper()
         issuer_name = unit.name
-        addressee = config.get("REPORT_ISSUER_NAME") or DEFAULT_ISSUER_NAME
+        addressee = profile.issuer_name
         default_recipients, default_signer = DEFAULT_UNIT_RECIPIENTS, "THỦ TRƯỞNG ĐƠN VỊ"
     number = options.number.strip()
     blank = "\u00a0" * 8
@@ -239,9 +236,9 @@ def build_header(plan: Plan, period: ReportingPeriod, unit: Unit | None, options
         full_number = number
     else:
         full_number = f"{number or blank}/BC-{short}"
-    subject = f"Kết quả thực hiện Kế hoạch số {plan.number}"
-    if plan.issued_on:
-        subject += f" ngày {format_date(plan.issued_on)}"
+    from tracker.plans.identity import plan_reference
+
+    subject = f"Kết quả thực hiện {plan_reference(plan)}"
     subject += f" của {plan.issuing_body} trong {quarter_title(period)}"
     recipients = normalize_recipients(options.recipients or default_recipients)
     return Header(
@@ -768,10 +765,14 @@ def _annexes(appendices, sections, scope, item_rows) -> list[Annex]:
 
 # --------------------------------------------------------------------------- drafts and issuing
 
-def find_plan(number_or_id) -> Plan | None:
-    if isinstance(number_or_id, int) or str(number_or_id).isdigit():
-        return db.session.get(Plan, int(number_or_id))
-    return db.session.scalar(select(Plan).where(Plan.number == str(number_or_id).strip()))
+def find_plan(number_or_id, area_code: str | None = None) -> Plan | None:
+    """The plan of that id or number (None when none, or when several areas have that number)."""
+    from tracker.plans.identity import PlanLookupError, find_plan as lookup
+
+    try:
+        return lookup(number_or_id, area_code)
+    except PlanLookupError:
+        return None
 
 
 def get_draft(plan: Plan, period: ReportingPeriod) -> ReportDraft | None:

@@ -13,11 +13,15 @@ from tracker.extensions import db
 
 class AreaLevel(StrEnum):
     PROVINCE = "province"
+    CITY = "city"  # thành phố trực thuộc trung ương
     DISTRICT = "district"
     COMMUNE = "commune"
 
 
-AREA_LEVEL_LABELS = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
+AREA_LEVEL_LABELS = {"province": "Tỉnh", "city": "Thành phố trực thuộc trung ương", "district": "Huyện",
+                     "commune": "Xã"}
+# The tenant is an area of one of these levels: every plan, unit, period... belongs to one.
+TENANT_LEVELS = (AreaLevel.PROVINCE.value, AreaLevel.CITY.value)
 
 
 class UnitKind(StrEnum):
@@ -53,9 +57,65 @@ class Area(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    # The tenant (province-level area) this area belongs to: itself for a province or centrally-run
+    # city, its province for a district or commune, the successor after a merger of provinces.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    # A merger into another area from a date (Nghị quyết 202/2025/QH15: Ninh Thuận into Khánh Hòa).
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    merged_on: Mapped[date | None]
+    merge_note: Mapped[str | None] = mapped_column(Text)
 
-    parent: Mapped[Area | None] = relationship(remote_side=[id])
-    units: Mapped[list[Unit]] = relationship(back_populates="area", order_by="Unit.name")
+    parent: Mapped[Area | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    tenant: Mapped[Area | None] = relationship(remote_side=[id], foreign_keys=[tenant_id], post_update=True)
+    successor: Mapped[Area | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
+    units: Mapped[list[Unit]] = relationship(back_populates="area", order_by="Unit.name",
+                                             foreign_keys="Unit.area_id")
+    names: Mapped[list["AreaName"]] = relationship(  # noqa: F821 (tracker.areas.models)
+        back_populates="area", cascade="all, delete-orphan", order_by="AreaName.valid_from"
+    )
+
+    @property
+    def is_tenant_level(self) -> bool:
+        return self.level in TENANT_LEVELS
+
+    def name_on(self, day: date) -> str:
+        """The area's name on a date: Tỉnh Thừa Thiên Huế until 31/12/2024, Thành phố Huế after."""
+        entry = self.name_entry_on(day)
+        return entry.name if entry is not None else self.name
+
+    def level_on(self, day: date) -> str:
+        entry = self.name_entry_on(day)
+        return entry.level if entry is not None and entry.level else self.level
+
+    @property
+    def current_name(self) -> str:
+        """The name today (Thành phố Huế), for lists and headings; documents keep the name they printed."""
+        from tracker.core.time import today_local
+
+        return self.name_on(today_local())
+
+    @property
+    def current_level(self) -> str:
+        from tracker.core.time import today_local
+
+        return self.level_on(today_local())
+
+    def name_entry_on(self, day: date):
+        """The renaming in force on a date (None: the area still has the name it was declared with)."""
+        found = None
+        for entry in self.names:
+            if entry.valid_from <= day:
+                found = entry
+        return found
+
+    def carrier_on(self, day: date) -> Area:
+        """The area that carries this area's work on a date, following mergers."""
+        area, seen = self, set()
+        while area.successor is not None and area.merged_on is not None and area.merged_on <= day \
+                and area.id not in seen:
+            seen.add(area.id)
+            area = area.successor
+        return area
 
     def __repr__(self) -> str:
         return f"<Area {self.code}>"
@@ -67,6 +127,8 @@ class Unit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    # The province-level area (tenant); set from the area when the unit is saved (tracker.areas.tenancy).
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     short_name: Mapped[str | None] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(32), default=UnitKind.OTHER.value)
@@ -77,8 +139,12 @@ class Unit(db.Model):
     succeeded_on: Mapped[date | None]
     succession_type: Mapped[str | None] = mapped_column(String(16))  # merged | renamed
     succession_note: Mapped[str | None] = mapped_column(Text)
+    # A unit that ends without one successor (the district level, 30/06/2025): no work after that day.
+    ended_on: Mapped[date | None]
+    end_note: Mapped[str | None] = mapped_column(Text)
 
-    area: Mapped[Area] = relationship(back_populates="units")
+    area: Mapped[Area] = relationship(back_populates="units", foreign_keys=[area_id])
+    tenant: Mapped[Area] = relationship(foreign_keys=[tenant_id])
     parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     successor: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
     aliases: Mapped[list[UnitAlias]] = relationship(
@@ -101,6 +167,10 @@ class Unit(db.Model):
             seen.add(unit.id)
             unit = unit.successor
         return unit
+
+    def ended_by(self, on: date) -> bool:
+        """The unit no longer exists on `on` (it ended the day before or earlier)."""
+        return self.ended_on is not None and self.ended_on < on
 
     def __repr__(self) -> str:
         return f"<Unit {self.name}>"
@@ -133,11 +203,13 @@ class UnitGroup(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     aliases_text: Mapped[str | None] = mapped_column(Text)  # one alias per line
     note: Mapped[str | None] = mapped_column(Text)
 
-    area: Mapped[Area] = relationship()
+    area: Mapped[Area] = relationship(foreign_keys=[area_id])
+    tenant: Mapped[Area] = relationship(foreign_keys=[tenant_id])
     members: Mapped[list[UnitGroupMember]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="UnitGroupMember.position"
     )

@@ -138,7 +138,7 @@ def unit_page(unit: Unit, today: date) -> UnitPage:
     def ordered(rows: dict[int, AssignedItem]) -> list[AssignedItem]:
         return sorted(rows.values(), key=lambda r: (r.item.plan.number, r.item.appendix_id, r.item.position))
 
-    periods = recent_periods(today, PERIODS_SHOWN)
+    periods = recent_periods(today, PERIODS_SHOWN, tenant=unit.tenant_id)
     states = latest_update_states([p.id for p in periods], unit_ids={unit.id})
     grid = completeness(
         [items[i] for i in owned], periods, states, today, unit_ids={unit.id}

@@ -21,7 +21,7 @@ def demo_command():
     db.session.commit()
     click.echo("Tài khoản mẫu (mật khẩu chung: %s):" % PASSWORD)
     for email, role, unit, created in result.accounts:
-        click.echo(f"  {email:<24} {role:<12} {unit}{'' if created else '  (đã có)'}")
+        click.echo(f"  {email:<32} {role:<16} {unit}{'' if created else '  (đã có)'}")
     if result.succession:
         click.echo(result.succession)
     if result.periods_created:

@@ -1,4 +1,9 @@
-"""Demo data for `make run`: one account per role, the reporting periods, and sample updates.
+"""Demo data for `make run`: two areas, one account per role in each, the reporting periods, and
+sample updates.
+
+Thừa Thiên Huế (thành phố Huế from 01/01/2025) with plan 222/KH-UBND is built here; Thanh Hóa
+with the Triệu Sơn plan, the national viewer and the superadmin in `demo_areas`, so that the
+separation of the areas can be seen in a browser.
 
 Idempotent: accounts, the succession and periods are created only when missing, and the sample
 updates only when plan 222/KH-UBND has none yet. Every sample update has `is_sample=True` and is
@@ -18,7 +23,7 @@ from tracker.core.time import VN_TZ, utcnow
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.obligations import REPORTING_KINDS, item_owes_in, owner_units
-from tracker.periods.services import ensure_period, quarter_of
+from tracker.periods.services import ensure_period, get_period, quarter_of
 from tracker.plans.models import Plan, PlanItem
 from tracker.units.models import Area, Unit
 from tracker.units.services import find_units
@@ -66,7 +71,7 @@ class DemoError(ValueError):
 
 @dataclass
 class DemoResult:
-    accounts: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, unit, created
+    accounts: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, unit/area, created
     succession: str | None = None
     periods_created: list[str] = field(default_factory=list)
     samples_created: int = 0
@@ -85,7 +90,52 @@ def _at(day: date, hour: int = 9) -> datetime:
     return min(value, utcnow() - timedelta(minutes=5))
 
 
+def demo_account(email: str, role: str, unit: Unit | None, full_name: str, tenant: Area | None,
+                 result: DemoResult) -> User:
+    """The demo account, created (with an audit entry) when missing."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    created = user is None
+    if created:
+        user = User(email=email, role=role, unit=unit, full_name=full_name, tenant=tenant)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+        record(actor=None, actor_label=ACTOR, action="create", entity_type="user", entity_id=user.id,
+               summary=f"Tạo tài khoản mẫu {email} ({role})")
+    area = user.tenant.current_name if user.tenant else "mọi địa bàn"
+    where = f"{user.unit.name} · {area}" if user.unit else area
+    result.accounts.append((email, role, where, created))
+    return user
+
+
+def demo_periods(tenant: Area, today: date, closer: User, result: DemoResult) -> list[ReportingPeriod]:
+    """The tenant's periods from 2024-Q1 to the current quarter; quarters long past are closed."""
+    last = quarter_of(today)
+    periods: list[ReportingPeriod] = []
+    year, quarter = FIRST_PERIOD
+    while (year, quarter) <= last:
+        existed = get_period(f"{year}-Q{quarter}", tenant)
+        period = existed or ensure_period(year, quarter, tenant)
+        if existed is None:
+            result.periods_created.append(period.code)
+            if period.consolidated_deadline < today - timedelta(days=90):
+                period.closed_at = _at(period.consolidated_deadline + timedelta(days=1))
+                period.closed_by_id = closer.id
+        periods.append(period)
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    db.session.flush()
+    return periods
+
+
 def build_demo(today: date) -> DemoResult:
+    from tracker.updates.demo_areas import build_other_areas
+
+    result = _build_hue(today)
+    build_other_areas(today, result)
+    return result
+
+
+def _build_hue(today: date) -> DemoResult:
     result = DemoResult()
     area = db.session.scalar(select(Area).where(Area.code == AREA_CODE))
     if area is None:
@@ -112,35 +162,13 @@ def build_demo(today: date) -> DemoResult:
     units = {"khcn": khcn, "office": office}
     users = {}
     for email, role, unit_key, full_name in ACCOUNTS:
-        user = db.session.scalar(select(User).where(User.email == email))
-        created = user is None
-        if created:
-            user = User(email=email, role=role, unit=units.get(unit_key), full_name=full_name)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.flush()
-            record(actor=None, actor_label=ACTOR, action="create", entity_type="user", entity_id=user.id,
-                   summary=f"Tạo tài khoản mẫu {email} ({role})")
+        user = demo_account(email, role, units.get(unit_key), full_name, area, result)
         users[role if role != "reporter" else unit_key] = user
-        result.accounts.append((email, role, user.unit.name if user.unit else "", created))
 
     # Periods from 2024-Q1 to the current quarter; quarters before the previous one are closed.
-    last = quarter_of(today)
-    periods: list[ReportingPeriod] = []
-    year, quarter = FIRST_PERIOD
-    while (year, quarter) <= last:
-        existed = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == f"{year}-Q{quarter}"))
-        period = existed or ensure_period(year, quarter)
-        if existed is None:
-            result.periods_created.append(period.code)
-            if period.consolidated_deadline < today - timedelta(days=90):
-                period.closed_at = _at(period.consolidated_deadline + timedelta(days=1))
-                period.closed_by_id = users["coordinator"].id
-        periods.append(period)
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    db.session.flush()
+    periods = demo_periods(area, today, users["coordinator"], result)
 
-    plan = db.session.scalar(select(Plan).where(Plan.number == PLAN_NUMBER))
+    plan = db.session.scalar(select(Plan).where(Plan.number == PLAN_NUMBER, Plan.area_id == area.id))
     if plan is None:
         result.notes.append(f"Không có kế hoạch {PLAN_NUMBER}: không tạo báo cáo mẫu.")
         return result
@@ -253,6 +281,11 @@ def _samples(plan, periods, today, users, khcn, office, tttt) -> int:
         if item_owes_in(item, current):
             make(item, current, office, state, progress, author=users["office"])
 
+    return finish_samples(created, items, touched, today)
+
+
+def finish_samples(created: list[StatusUpdate], items, touched: set[int], today: date) -> int:
+    """Audit the sample updates and bring the items' state up to date with them."""
     for update in created:
         record(actor=None, actor_label=ACTOR, action="create_sample", entity_type="status_update",
                entity_id=update.id, summary=f"Tạo báo cáo mẫu (Dữ liệu mẫu) {update.period.label} của "

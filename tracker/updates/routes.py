@@ -55,8 +55,8 @@ def _item_or_404(item_id: int) -> PlanItem:
     return item
 
 
-def _period_or_404(code: str) -> ReportingPeriod:
-    period = get_period(code)
+def _period_or_404(code: str, tenant) -> ReportingPeriod:
+    period = get_period(code, tenant) if tenant is not None else None
     if period is None:
         abort(404)
     return period
@@ -74,7 +74,7 @@ def _safe_next(target: str | None, default: str) -> str:
 
 
 def _is_viewer(user) -> bool:
-    return user.is_authenticated and user.role == Role.VIEWER
+    return user.is_authenticated and user.role in (Role.VIEWER, Role.NATIONAL_VIEWER)
 
 
 def content_disposition(name: str) -> str:
@@ -164,7 +164,7 @@ def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None 
 @login_required
 def edit(item_id: int, period_code: str):
     item = _item_or_404(item_id)
-    period = _period_or_404(period_code)
+    period = _period_or_404(period_code, item.tenant_id)
     today = today_local()
     user = current_user
     may_write = can_write_update(user, item, today)
@@ -342,11 +342,11 @@ def _summary_of(rows: list[Row]) -> WorkSummary:
                        sorted((tuple(v) for v in appendices.values()), key=lambda v: (v[0].id, v[1].position)))
 
 
-def _reportable_periods(unit_ids: set[int], today) -> list[ReportingPeriod]:
-    """Periods a reporter may work on: begun, and open (or closed with an exception for the unit)."""
+def _reportable_periods(unit_ids: set[int], today, tenant_id) -> list[ReportingPeriod]:
+    """The province's periods a reporter may work on: begun, and open (or closed with an exception for the unit)."""
     periods = db.session.scalars(
         select(ReportingPeriod)
-        .where(ReportingPeriod.data_start <= today)
+        .where(ReportingPeriod.tenant_id == tenant_id, ReportingPeriod.data_start <= today)
         .options(selectinload(ReportingPeriod.exceptions))
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
     )
@@ -397,14 +397,14 @@ def my_work():
     if user.unit is None:
         abort(403)
     unit_ids = services.carried_unit_ids(user.unit, today)
-    periods = _reportable_periods(unit_ids, today)
+    periods = _reportable_periods(unit_ids, today, user.unit.tenant_id)
     code = request.values.get("ky")
     if code:
-        period = next((p for p in periods if p.code == code), None) or get_period(code)
+        period = next((p for p in periods if p.code == code), None) or get_period(code, user.unit.tenant_id)
         if period is None:
             abort(404)
     else:
-        default = current_period(today)
+        default = current_period(today, user.unit.tenant_id)
         period = default if default in periods else (periods[0] if periods else default)
     if period is None:
         return _render_my_work(None, periods, [], today, unit_ids)
@@ -537,7 +537,7 @@ def review_queue():
     )
     period = None
     if code:
-        period = _period_or_404(code)
+        period = _period_or_404(code, current_user.tenant_id)
         query = query.where(StatusUpdate.period_id == period.id)
     updates = list(db.session.scalars(query))
     superseded_ids = [u.supersedes_id for u in updates if u.supersedes_id]
@@ -545,7 +545,8 @@ def review_queue():
     if superseded_ids:
         previous = {u.id: u for u in db.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_(superseded_ids)))}
     periods = list(db.session.scalars(
-        select(ReportingPeriod).order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())))
+        select(ReportingPeriod).where(ReportingPeriod.tenant_id == current_user.tenant_id)
+        .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())))
     return render_template("updates/review_queue.html", updates=updates, period=period, periods=periods,
                            previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS)
 
@@ -604,7 +605,7 @@ def correct(update_id: int):
 @login_required
 def contribute(item_id: int, period_code: str):
     item = _item_or_404(item_id)
-    period = _period_or_404(period_code)
+    period = _period_or_404(period_code, item.tenant_id)
     today = today_local()
     if not can_write_contribution(current_user, item, today):
         abort(403)

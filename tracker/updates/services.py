@@ -293,7 +293,7 @@ def can_read_update(user, update: StatusUpdate, today: date | None = None) -> bo
     """Staff and viewers read every update; a reporter those of items its unit owns or coordinates."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_staff(user) or user.role == "viewer":
+    if is_staff(user) or user.role in ("viewer", "national_viewer"):
         return True
     if user.role != "reporter" or user.unit_id is None:
         return False
