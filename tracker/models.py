@@ -1,6 +1,7 @@
 """Every model, imported in one place (for metadata, Alembic and `flask shell`)."""
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
+from tracker.auth.throttle import LoginThrottle  # noqa: F401
 from tracker.indicators.models import (  # noqa: F401
     Framework,
     Indicator,

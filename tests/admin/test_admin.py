@@ -84,14 +84,20 @@ def test_admin_cannot_lock_themselves_out(client, db, admin):
 
 
 def test_admin_resets_a_password(client, db, admin, factory):
+    from tracker.auth.throttle import LoginThrottle
+    from tracker.core.time import utcnow
+
     user = factory.user(role="viewer", email="quen@tinh.vn")
-    user.failed_logins = 3
+    db.session.add(LoginThrottle(scope="pair", key="quen@tinh.vn|10.0.0.1", account="quen@tinh.vn", failures=3,
+                                 updated_at=utcnow()))
     db.session.commit()
     response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau",
                            data={"password": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert user.check_password("mat-khau-moi-1") and user.failed_logins == 0
+    assert user.check_password("mat-khau-moi-1")
+    # the sign-in delays are lifted
+    assert db.session.scalars(select(LoginThrottle).where(LoginThrottle.account == "quen@tinh.vn")).all() == []
     entry = audit(db, "user")[-1]
     assert entry.action == "reset_password" and "mat-khau-moi-1" not in str(entry.changes) + entry.summary
     response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau", data={"password": "ngan", "confirm": "ngan"})
@@ -218,9 +224,14 @@ def test_users_list_shows_only_a_lockout_still_running(client, admin, factory, d
 
     from tracker.core.time import utcnow
 
-    running = factory.user(role="viewer", email="dang-khoa@demo.vn")
-    over = factory.user(role="viewer", email="het-khoa@demo.vn")
-    running.locked_until, over.locked_until = utcnow() + timedelta(minutes=4), utcnow() - timedelta(minutes=1)
+    from tracker.auth.throttle import LoginThrottle
+
+    factory.user(role="viewer", email="dang-khoa@demo.vn")
+    factory.user(role="viewer", email="het-khoa@demo.vn")
+    for email, until in (("dang-khoa@demo.vn", utcnow() + timedelta(minutes=4)),
+                         ("het-khoa@demo.vn", utcnow() - timedelta(minutes=1))):
+        db.session.add(LoginThrottle(scope="pair", key=f"{email}|10.0.0.1", account=email, failures=5,
+                                     blocked_until=until, updated_at=utcnow()))
     db.session.commit()
     rows = client.get("/quan-tri/nguoi-dung").get_data(as_text=True).split("<tr")
     assert "tạm khóa do đăng nhập sai" in next(r for r in rows if "dang-khoa@demo.vn" in r)

@@ -89,12 +89,11 @@ def users():
     folded = fold_search(query)
     if folded:
         rows = [u for u in rows if folded in fold_search(f"{u.email} {u.full_name} {u.unit.name if u.unit else ''}")]
-    from tracker.auth.services import throttle_remaining
+    from tracker.auth.throttle import blocked_accounts
     from tracker.core.time import utcnow
 
-    now = utcnow()
-    # A lockout that has run out is over, even though the date stays stored until the next sign-in.
-    locked = {u.id for u in rows if throttle_remaining(u, now)}
+    blocked = blocked_accounts(utcnow())
+    locked = {u.id for u in rows if u.email in blocked}
     return render_template("admin/users.html", users=rows, query=query, role=role, locked=locked)
 
 

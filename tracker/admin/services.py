@@ -51,6 +51,8 @@ def save_user(
         user = User(email=email, role=role)
         user.set_password(password or "")
         db.session.add(user)
+    if not created and (user.active and not active):
+        user.end_sessions()  # a deactivated account's open sessions end now
     user.email = email
     user.full_name = (full_name or "").strip()
     user.role = role
@@ -67,9 +69,10 @@ def save_user(
 def reset_password(actor: User, user: User, password: str) -> None:
     if len(password) < 8:
         raise AdminError("password", "Mật khẩu phải có ít nhất 8 ký tự.")
-    user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    from tracker.auth.throttle import forget_account
+
+    user.set_password(password)  # ends every session of the account
+    forget_account(user.email)
     record(actor=actor, action="reset_password", entity_type="user", entity_id=user.id,
            summary=f"Đặt lại mật khẩu cho {user.email}")
     db.session.flush()
