@@ -32,12 +32,15 @@ def data(db, factory):
     item_link = link(db, item, indicators["8.2"], note="Chữ ký số cá nhân")
     reporter = factory.user(role="reporter", unit=owner, full_name="Nguyễn Văn Báo")
     reviewer = factory.user(role="coordinator", full_name="Trần Thị Duyệt")
-    first = update(db, item, previous, owner, state="returned", progress=30, author=reporter,
-                   done_text="Đã khảo sát", review_comment="Thiếu minh chứng")
+    first = update(db, item, previous, owner, state="superseded", progress=30, author=reporter,
+                   done_text="Đã khảo sát")
     second = update(db, item, previous, owner, state="accepted", progress=60, version=2, author=reporter,
                     done_text="Đã cấp 500 chứng thư", difficulties="Thiếu kinh phí", proposals="Bổ sung vốn",
                     submitted_on=previous.submission_deadline + timedelta(days=3))
     second.reviewed_by_id = reviewer.id
+    # A correction, sent and returned: being reworked, its text and return reason are not for everyone.
+    update(db, item, previous, owner, state="returned", progress=70, version=3, author=reporter,
+           done_text="Bản đính chính đang sửa", review_comment="Thiếu minh chứng")
     db.session.add(Evidence(update=second, original_name="bien-ban-nghiem-thu.pdf", stored_name="abc123",
                             content_type="application/pdf", size=10, uploaded_by_id=reporter.id))
     db.session.add(ContributionNote(item=item, period=previous, unit=partner, text="Đã bố trí kinh phí 2025"))
@@ -60,16 +63,23 @@ def test_item_page_shows_fields_links_history_and_notes(client, factory, login, 
     assert response.status_code == 200
     for text in ("Triển khai chữ ký số", "A Phát triển nền tảng", "2021 - 2022", "Sở Nội vụ", "Sở Tài chính",
                  "DTI thử 2024", "8.2", "Tỷ lệ dân số có chứng thư số", "Chữ ký số cá nhân",
-                 "Đã cấp 500 chứng thư", "Thiếu kinh phí", "Bổ sung vốn", "Thiếu minh chứng",
+                 "Đã cấp 500 chứng thư", "Thiếu kinh phí", "Bổ sung vốn",
                  "Nguyễn Văn Báo", "Đã chấp nhận", "Bị trả lại", "phiên bản 2", "gửi muộn",
                  "bien-ban-nghiem-thu.pdf", "Đã bố trí kinh phí 2025", data["previous"].label, "31/12/2022"):
         assert text in html, text
     # What changed from version 1 to version 2 of the same chain.
     assert "Tiến độ (%): 30 % → 60 %" in " ".join(html.split())
+    # The returned correction: its unit's to read; the reason is for the unit and the coordinators.
+    assert "Bản đính chính đang sửa" not in html and "Thiếu minh chứng" not in html
+    assert "chỉ đơn vị soạn báo cáo xem được" in html
     # Max points of the linked indicator.
     assert ">50<" in html
     # A viewer sees no edit controls.
     assert "Sửa hạng mục" not in html and "Thêm liên kết" not in html
+    client.post("/dang-xuat")
+    login(factory.user(role="coordinator"))
+    html = client.get(f"/hang-muc/{data['item'].id}").get_data(as_text=True)
+    assert "Thiếu minh chứng" in html and "Bản đính chính đang sửa" not in html
 
 
 def test_evidence_links_to_the_download_when_that_area_is_installed(client, app, factory, login, data):

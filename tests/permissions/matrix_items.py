@@ -13,6 +13,9 @@ def edit_data(s):
 ROUTES = [
     Route("items.show", "GET", "/hang-muc/{item_own}", expect(200)),
     Route("items.show", "GET", "/hang-muc/{item_other}", expect(200), note="another unit's item"),
+    Route("items.show", "GET", "/hang-muc/{item_draft}", expect(200), note="A's unsent draft: only A reads it"),
+    Route("items.show", "GET", "/hang-muc/{item_returned}", expect(200),
+          note="B's returned report, edited again: only B reads it"),
     Route("items.edit", "GET", "/hang-muc/{item_own}/sua", expect(403, coordinator=200)),
     Route("items.edit", "POST", "/hang-muc/{item_own}/sua", expect(403, coordinator=302), data=edit_data),
     Route("items.edit", "POST", "/hang-muc/{item_other}/sua", expect(403, coordinator=302), data=edit_data,

@@ -17,6 +17,7 @@ from tracker.core.text import fold_search
 from tracker.extensions import db
 from tracker.units.models import UNIT_KIND_LABELS, Area, Unit, UnitGroup, UnitGroupMember
 from tracker.units.services import SUCCESSION_TYPES, UnitError, find_units, merge_unit, save_group, save_unit
+from tracker.updates.visibility import redact_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
@@ -71,7 +72,7 @@ def index():
     recent = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(15)
     ).all()
-    return render_template("admin/index.html", counts=counts, recent=recent, **AUDIT_HELPERS)
+    return render_template("admin/index.html", counts=counts, recent=redact_audit(recent), **AUDIT_HELPERS)
 
 
 # --- Users ------------------------------------------------------------------------------------
@@ -403,6 +404,6 @@ def audit():
         stmt = stmt.where(AuditEntry.entity_type == entity)
     rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
     return render_template(
-        "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
+        "admin/audit.html", rows=redact_audit(rows[:AUDIT_PAGE_SIZE]), has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
         entity=entity, **AUDIT_HELPERS,
     )

@@ -39,7 +39,7 @@ def _link_form(item) -> LinkForm:
 
 def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
     today = today_local()
-    page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca")
+    page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca", viewer=current_user)
     period = current_period(today)
     can_edit = can_edit_items(current_user)
     if link_form is None and can_edit:

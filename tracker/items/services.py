@@ -102,6 +102,7 @@ class UpdateRow:
         self.author = self.submitted_by = self.reviewed_by = None
         self.evidence: list[Named] = []
         self.period: ReportingPeriod | None = None
+        self.hidden = False  # an unsent report the reader may not read (see item_page)
 
 
 HISTORY_COLUMNS = [
@@ -159,7 +160,9 @@ def _changes(previous, update) -> list[tuple[str, object, object]]:
 HISTORY_PERIODS = 8  # periods shown unless the reader asks for the whole history
 
 
-def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
+def item_page(item: PlanItem, *, full_history: bool = False, viewer=None) -> ItemPage:
+    """The page as `viewer` may read it: an unsent report of another unit shows as such, without
+    its text, figures, files or (to non-staff) its return reason (tracker/updates/visibility.py)."""
     sections: dict[int, Section] = {}
     if item.section_id:
         sections = {
@@ -208,6 +211,7 @@ def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
         version = UpdateVersion(update, _changes(previous.get(key), update))
         history.chains.setdefault(update.unit_id, []).insert(0, version)
         previous[key] = update
+    _hide_unsent(updates, periods, viewer)
     for note in notes:
         periods.setdefault(note.period_id, PeriodHistory(note.period)).notes.append(note)
     history = sorted(periods.values(), key=lambda h: (h.period.year, h.period.quarter), reverse=True)
@@ -230,6 +234,29 @@ def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
 
     return ItemPage(item, path, links, history, audit, budget_lines, history_total,
                     from_sample=bool(sample_item_ids([item.id])))
+
+
+def _hide_unsent(updates: list[UpdateRow], periods: dict[int, PeriodHistory], viewer) -> None:
+    from tracker.updates.visibility import can_see_contents, can_see_review
+
+    hidden = set()
+    for update in updates:
+        update.hidden = not can_see_contents(viewer, update)
+        if update.hidden:
+            hidden.add(update.id)
+            update.evidence = []
+            for key in UPDATE_FIELDS:
+                setattr(update, key, None)
+        if update.review_comment and not can_see_review(viewer, update):
+            update.review_comment = None
+    for history in periods.values():
+        for versions in history.chains.values():
+            for newer, version in zip([None] + versions, versions):  # newest first
+                if version.update.id in hidden:
+                    version.changes = []
+                    if newer is not None and newer.update.id not in hidden:
+                        # Compared with nothing rather than with what the reader may not see.
+                        newer.changes = _changes(None, newer.update)
 
 
 # --- Editing ------------------------------------------------------------------------------------

@@ -290,9 +290,12 @@ def can_edit(user, update: StatusUpdate, today: date | None = None) -> bool:
 
 
 def can_read_update(user, update: StatusUpdate, today: date | None = None) -> bool:
-    """Staff and viewers read every update; a reporter those of items its unit owns or coordinates."""
-    if not getattr(user, "is_authenticated", False):
-        return False
+    """Staff and viewers read every sent update; a reporter those of items its unit owns or
+    coordinates; an unsent one only its own unit (tracker/updates/visibility.py)."""
+    from tracker.updates.visibility import can_see_contents
+
+    if not getattr(user, "is_authenticated", False) or not can_see_contents(user, update, today):
+        return False  # an unsent report (draft, returned) is its unit's alone
     if is_staff(user) or user.role == "viewer":
         return True
     if user.role != "reporter" or user.unit_id is None:
