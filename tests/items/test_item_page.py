@@ -99,7 +99,7 @@ def test_unknown_item_is_404(client, coordinator):
 
 def test_coordinator_edits_an_item_and_the_change_is_audited(client, db, coordinator, data):
     item = data["item"]
-    response = client.post(f"/hang-muc/{item.id}/sua", data={
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version,
         "text": "Triển khai chữ ký số cho toàn tỉnh", "owners": [f"u:{data['third'].id}"],
         "coordinators": [f"u:{data['partner'].id}", f"u:{data['owner'].id}"], "deadline": "30/06/2027",
         "note": "Giao lại cho Sở Y tế", "status": "done", "progress": "100",
@@ -125,7 +125,7 @@ def test_coordinator_edits_an_item_and_the_change_is_audited(client, db, coordin
 
 def test_bad_input_keeps_typed_values_with_vietnamese_messages(client, db, coordinator, data):
     item = data["item"]
-    response = client.post(f"/hang-muc/{item.id}/sua", data={
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version,
         "text": "Nội dung mới đã gõ", "owners": [f"u:{data['owner'].id}"],
         "coordinators": [f"u:{data['owner'].id}"], "deadline": "31/02/2027",
     })
@@ -134,7 +134,7 @@ def test_bad_input_keeps_typed_values_with_vietnamese_messages(client, db, coord
     assert "Ngày không hợp lệ (dd/mm/yyyy)." in html
     assert "Đơn vị vừa chủ trì vừa phối hợp: Sở Nội vụ (SNV)." in html
     assert "Nội dung mới đã gõ" in html and 'value="31/02/2027"' in html
-    response = client.post(f"/hang-muc/{item.id}/sua", data={"text": "", "deadline": ""})
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version, "text": "", "deadline": ""})
     html = response.get_data(as_text=True)
     assert "Vui lòng nhập nội dung hạng mục." in html
     assert "Vui lòng chọn ít nhất một đơn vị chủ trì." in html
@@ -157,20 +157,23 @@ def test_coordinator_adds_and_removes_indicator_links(client, db, coordinator, d
     response = client.post(f"/hang-muc/{item.id}/chi-so", data={"link-indicator_id": "999999"})
     assert response.status_code == 400 and "Lựa chọn không hợp lệ." in response.get_data(as_text=True)
 
-    assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa").status_code == 302
+    assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa",
+                       data={"lock_version": data["link"].lock_version}).status_code == 302
     assert db.session.get(ItemIndicatorLink, data["link"].id) is None
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == item.id,
                                                                  AuditEntry.entity_type == "plan_item")).all()
     assert sorted(actions) == ["link_indicator", "unlink_indicator"]
     # A link of another item cannot be removed through this item's URL.
-    assert client.post(f"/hang-muc/{item.id + 1000}/chi-so/{new_link.id}/xoa").status_code == 404
+    assert client.post(f"/hang-muc/{item.id + 1000}/chi-so/{new_link.id}/xoa",
+                       data={"lock_version": new_link.lock_version}).status_code == 404
 
 
 def test_reporter_of_the_owning_unit_cannot_edit(client, factory, login, data):
     login(factory.user(role="reporter", unit=data["owner"]))
     item = data["item"]
     assert client.get(f"/hang-muc/{item.id}/sua").status_code == 403
-    assert client.post(f"/hang-muc/{item.id}/sua", data={"text": "x", "owners": [f"u:{data['owner'].id}"]}).status_code == 403
+    assert client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version, "text": "x",
+                                                          "owners": [f"u:{data['owner'].id}"]}).status_code == 403
     assert client.post(f"/hang-muc/{item.id}/chi-so", data={"link-indicator_id": 1}).status_code == 403
     assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa").status_code == 403
 

@@ -7,7 +7,8 @@ from tests.permissions.base import Route, expect
 
 def edit_data(s):
     return {"text": "Triển khai chữ ký số (sửa)", "owners": [f"u:{s['unit_own']}"],
-            "coordinators": [f"u:{s['unit_other']}"], "deadline": "31/12/2026", "note": ""}
+            "coordinators": [f"u:{s['unit_other']}"], "deadline": "31/12/2026", "note": "",
+            "lock_version": "1"}  # every record of the scenario is at its first version
 
 
 ROUTES = [
@@ -22,5 +23,6 @@ ROUTES = [
           note="another unit's item"),
     Route("items.add_link", "POST", "/hang-muc/{item_other}/chi-so", expect(403, coordinator=302),
           data=lambda s: {"link-indicator_id": s["indicator"], "link-note": "Liên quan"}),
-    Route("items.remove_link", "POST", "/hang-muc/{item_own}/chi-so/{link}/xoa", expect(403, coordinator=302)),
+    Route("items.remove_link", "POST", "/hang-muc/{item_own}/chi-so/{link}/xoa", expect(403, coordinator=302),
+          data={"lock_version": "1"}),
 ]

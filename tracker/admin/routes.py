@@ -13,10 +13,20 @@ from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, Succe
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import ROLE_LABELS, User
 from tracker.auth.permissions import admin_required
+from tracker.core.locking import UNCHECKED, StaleEdit, stale_notice
 from tracker.core.text import fold_search
 from tracker.extensions import db
 from tracker.units.models import UNIT_KIND_LABELS, Area, Unit, UnitGroup, UnitGroupMember
-from tracker.units.services import SUCCESSION_TYPES, UnitError, find_units, merge_unit, save_group, save_unit
+from tracker.units.services import (
+    SUCCESSION_TYPES,
+    UnitError,
+    find_units,
+    group_values,
+    merge_unit,
+    save_group,
+    save_unit,
+    unit_values,
+)
 from tracker.updates.visibility import redact_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -58,6 +68,14 @@ def _unit_choices(empty_label: str | None = None) -> dict[str, list[tuple[int, s
 def _get_or_404(model, object_id: int):
     obj = db.get_or_404(model, object_id)
     return obj
+
+
+def _stale(form, record, entity_type: str, values):
+    """A save refused because the record changed since the form was opened: rolled back, the form
+    keeps what was typed and now carries the stored version, the notice shows the stored values."""
+    db.session.rollback()
+    form.lock_version.set(record.lock_version)
+    return stale_notice(entity_type, record.id, values(record))
 
 
 @bp.get("")
@@ -142,7 +160,12 @@ def user_edit(user_id: int):
             services.save_user(
                 current_user, user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
+                lock_version=form.lock_version.version,
             )
+        except StaleEdit:
+            stale = _stale(form, user, "user", services.user_values)
+            return render_template("admin/user_form.html", form=form, user=user, stale=stale,
+                                   password_form=PasswordResetForm(formdata=None)), 409
         except services.AdminError as error:
             db.session.rollback()
             _apply_error(form, error)
@@ -230,7 +253,7 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
     return _commit_or_field_error(form.name, lambda: save_unit(
         current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
         short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
-        aliases_text=form.aliases.data,
+        aliases_text=form.aliases.data, lock_version=form.lock_version.version if unit is not None else UNCHECKED,
     ))
 
 
@@ -264,8 +287,14 @@ def unit_edit(unit_id: int):
         form.parent_name.data = unit.parent.name if unit.parent else ""
         form.aliases.data = "\n".join(a.alias for a in unit.aliases)
         form.note.data = unit.note
+        form.lock_version.set(unit.lock_version)
     elif form.validate_on_submit():
-        if _unit_form_submit(form, unit) is not None:
+        try:
+            saved = _unit_form_submit(form, unit)
+        except StaleEdit:
+            stale = _stale(form, unit, "unit", unit_values)
+            return render_template("admin/unit_form.html", form=form, unit=unit, stale=stale), 409
+        if saved is not None:
             flash(f"Đã lưu đơn vị {unit.name}.", "success")
             return redirect(url_for("admin.units", **{"khu-vuc": unit.area_id}))
     status = 400 if request.method == "POST" else 200
@@ -323,6 +352,7 @@ def _group_submit(form: GroupForm, group: UnitGroup | None):
     return _commit_or_field_error(form.name, lambda: save_group(
         current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
         name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
+        lock_version=form.lock_version.version if group is not None else UNCHECKED,
     ))
 
 
@@ -352,10 +382,16 @@ def group_edit(group_id: int):
         form.aliases.data = group.aliases_text or ""
         form.members.data = [m.unit_id for m in group.members]
         form.note.data = group.note
+        form.lock_version.set(group.lock_version)
     else:
         form.area_id.data = group.area_id  # a group stays in its area
         if form.validate_on_submit():
-            if _group_submit(form, group) is not None:
+            try:
+                saved = _group_submit(form, group)
+            except StaleEdit:
+                stale = _stale(form, group, "unit_group", group_values)
+                return render_template("admin/group_form.html", form=form, group=group, stale=stale), 409
+            if saved is not None:
                 flash(f"Đã lưu nhóm {group.name}.", "success")
                 return redirect(url_for("admin.groups"))
     status = 400 if request.method == "POST" else 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.audit.services import diff, record
+from tracker.core.locking import UNCHECKED, claim
 from tracker.auth.models import Role, User
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -17,7 +18,7 @@ class AdminError(ValueError):
         self.field = field
 
 
-def _user_values(user: User) -> dict:
+def user_values(user: User) -> dict:
     return {
         "email": user.email, "full_name": user.full_name, "role": user.role,
         "unit": user.unit.name if user.unit is not None else None, "active": user.active,
@@ -41,12 +42,16 @@ def _check(actor: User, user: User | None, email: str, role: str, unit: Unit | N
 
 def save_user(
     actor: User, user: User | None, *, email: str, full_name: str, role: str, unit: Unit | None, active: bool,
-    password: str | None = None,
+    password: str | None = None, lock_version=UNCHECKED,
 ) -> User:
+    """Create (user None) or change a user; `lock_version` is the one the form was built from
+    (StaleEdit when the user changed since)."""
+    if user is not None:
+        claim(user, lock_version)
     email = email.strip().lower()
     _check(actor, user, email, role, unit, active)
     created = user is None
-    before = {} if created else _user_values(user)
+    before = {} if created else user_values(user)
     if created:
         user = User(email=email, role=role)
         user.set_password(password or "")
@@ -59,7 +64,7 @@ def save_user(
     user.unit = unit
     user.active = active
     db.session.flush()
-    changes = diff(before, _user_values(user))
+    changes = diff(before, user_values(user))
     if changes:
         record(actor=actor, action="create" if created else "update", entity_type="user", entity_id=user.id,
                summary=f"{'Tạo' if created else 'Sửa'} người dùng {user.email}", changes=changes)

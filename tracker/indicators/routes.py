@@ -13,6 +13,7 @@ from tracker.indicators.forms import FrameworkLinkForm
 from tracker.indicators.models import FRAMEWORK_LEVEL_LABELS, Framework, Indicator, ItemIndicatorLink
 from tracker.items import services as item_services
 from tracker.items.forms import ConfirmForm
+from tracker.items.routes import remove_posted_link
 from tracker.plans.listing import TIMELINESS_LABELS
 from tracker.plans.models import Plan
 
@@ -91,10 +92,8 @@ def remove_link(framework_id: int, link_id: int):
     link = db.session.get(ItemIndicatorLink, link_id)
     if link is None or link.indicator.framework_id != framework_id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     indicator_id = link.indicator_id
-    item_services.remove_link(current_user, link)
-    db.session.commit()
+    if not remove_posted_link(link):
+        return _render(_framework_or_404(framework_id), status=409)
     flash("Đã bỏ liên kết.", "success")
     return redirect(url_for("indicators.show", framework_id=framework_id, _anchor=f"cs-{indicator_id}"))

@@ -40,6 +40,7 @@ class LinkView:
     indicator_id: int
     note: str | None
     item: object  # snapshot.ItemView
+    lock_version: int = 1  # the link's, for the removal form (tracker/core/locking.py)
 
 
 @dataclass
@@ -118,7 +119,8 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
         plan = choose_plan(framework, plans, counts, user)
 
     link_query = (
-        select(ItemIndicatorLink.id, ItemIndicatorLink.indicator_id, ItemIndicatorLink.note, ItemIndicatorLink.item_id)
+        select(ItemIndicatorLink.id, ItemIndicatorLink.indicator_id, ItemIndicatorLink.note, ItemIndicatorLink.item_id,
+               ItemIndicatorLink.lock_version)
         .join(Indicator, Indicator.id == ItemIndicatorLink.indicator_id)
         .where(Indicator.framework_id == framework.id)
     )
@@ -144,13 +146,13 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
         parent = nodes.get(indicator.parent_id) if indicator.parent_id else None
         (parent.children if parent is not None else roots).append(node)
     item_state: dict[int, str] = {}
-    for link_id, indicator_id, note, item_id in link_rows:
+    for link_id, indicator_id, note, item_id, lock_version in link_rows:
         item = items[item_id]
         if item.kind in STATUS_KINDS:
             item_state[item.id] = timeliness(item, today)
         node = nodes.get(indicator_id)
         if node is not None:
-            node.links.append(LinkView(link_id, indicator_id, note, item))
+            node.links.append(LinkView(link_id, indicator_id, note, item, lock_version))
             if item_state.get(item.id) == "overdue":
                 node.at_risk = True
     for node in nodes.values():

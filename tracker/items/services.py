@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import diff, record
 from tracker.auth.models import User
+from tracker.core.locking import UNCHECKED, claim
 from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
@@ -326,21 +328,28 @@ def _set_assignments(item: PlanItem, role: str, values: list[str]) -> None:
         assignment.position = position
 
 
-def edit_item(
-    actor, item: PlanItem, *, text: str, owners: list[str], coordinators: list[str],
-    deadline: date | None, note: str | None,
-) -> dict:
-    """Change an item's wording, owners, coordinators, deadline or note. Status is not editable here:
-    it comes from accepted updates. Returns the recorded changes (empty when nothing changed)."""
-    if not owners:
-        raise ItemError("Hạng mục phải có ít nhất một đơn vị chủ trì.")
-    before = {
+def edit_values(item: PlanItem) -> dict:
+    """What the edit form changes, as the audit trail (and a refused save) shows it."""
+    return {
         "text": item.text,
         "deadline": item.deadline,
         "note": item.note,
         "owners": _assignment_labels(item, "owner"),
         "coordinators": _assignment_labels(item, "coordinator"),
     }
+
+
+def edit_item(
+    actor, item: PlanItem, *, text: str, owners: list[str], coordinators: list[str],
+    deadline: date | None, note: str | None, lock_version=UNCHECKED,
+) -> dict:
+    """Change an item's wording, owners, coordinators, deadline or note. Status is not editable here:
+    it comes from accepted updates. `lock_version` is the one the form was built from (StaleEdit
+    when the item changed since). Returns the recorded changes (empty when nothing changed)."""
+    if not owners:
+        raise ItemError("Hạng mục phải có ít nhất một đơn vị chủ trì.")
+    claim(item, lock_version)
+    before = edit_values(item)
     item.text = text.strip()
     item.deadline = deadline
     item.note = (note or "").strip() or None
@@ -348,14 +357,7 @@ def edit_item(
     _set_assignments(item, "coordinator", coordinators)
     item.assignments.sort(key=lambda a: (a.role != "owner", a.position))
     item.search_text = fold_search(f"{item.code} {item.text}")
-    after = {
-        "text": item.text,
-        "deadline": item.deadline,
-        "note": item.note,
-        "owners": _assignment_labels(item, "owner"),
-        "coordinators": _assignment_labels(item, "coordinator"),
-    }
-    changes = diff(before, after)
+    changes = diff(before, edit_values(item))
     if changes:
         record(
             actor=actor, action="update", entity_type=AUDIT_ENTITY, entity_id=item.id,
@@ -404,8 +406,12 @@ def add_link(actor, item: PlanItem, indicator: Indicator, note: str | None = Non
         raise ItemError("Hạng mục đã được liên kết với chỉ số này.")
     link = ItemIndicatorLink(item_id=item.id, indicator_id=indicator.id, note=(note or "").strip() or None,
                              created_by_id=getattr(actor, "id", None))
-    db.session.add(link)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same link added at the same moment by someone else
+            db.session.add(link)
+            db.session.flush()
+    except IntegrityError:
+        raise ItemError("Hạng mục đã được liên kết với chỉ số này.") from None
     record(
         actor=actor, action="link_indicator", entity_type=AUDIT_ENTITY, entity_id=item.id,
         summary=f"Liên kết hạng mục {item.ref} với chỉ số {link_label(indicator)}",
@@ -414,7 +420,8 @@ def add_link(actor, item: PlanItem, indicator: Indicator, note: str | None = Non
     return link
 
 
-def remove_link(actor, link: ItemIndicatorLink) -> None:
+def remove_link(actor, link: ItemIndicatorLink, lock_version=UNCHECKED) -> None:
+    claim(link, lock_version)
     item, indicator = link.item, link.indicator
     record(
         actor=actor, action="unlink_indicator", entity_type=AUDIT_ENTITY, entity_id=item.id,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tracker.audit.services import diff, record
+from tracker.core.locking import claim
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, IndicatorInput, IndicatorProvider, ItemIndicatorLink
@@ -183,6 +184,8 @@ class _Loader:
             setattr(obj, key, values[key])
         if changes:
             self.result.changes += 1
+            if hasattr(obj, "lock_version"):
+                claim(obj)  # edit forms opened before this load are refused, not silently applied
         return changes
 
     def upsert(self, current, make, values: dict[str, Any]):
@@ -761,6 +764,7 @@ class _Loader:
                         self.warn(doc, node, f"{ref}: đơn vị chủ trì/phối hợp đã sửa trong ứng dụng được thay theo văn bản.")
                     changes["assignments"] = [[f"{r}: {t}" for r, t, _ in current], [f"{r}: {t}" for r, t, _ in wanted_plain]]
                     self.result.changes += 1
+                    claim(item)
                 item.assignments.clear()
                 db.session.flush()
                 for pos, (role, written, who) in enumerate(wanted):

@@ -62,7 +62,6 @@ from tracker.auth.permissions import (
     is_staff,
     reporting_units,
 )
-from tracker.core.formatting import format_datetime
 from tracker.core.time import to_local, today_local, utcnow
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
@@ -111,19 +110,9 @@ class StaleUpdate(UpdateError):
 
 
 def stale_message(current: StatusUpdate | None) -> str:
-    who = ""
-    if current is not None and current.id is not None:
-        from tracker.audit.models import AuditEntry
+    from tracker.core.locking import last_change
 
-        entry = db.session.scalar(
-            select(AuditEntry)
-            .where(AuditEntry.entity_type == "status_update", AuditEntry.entity_id == current.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .limit(1)
-        )
-        if entry is not None:
-            name = entry.actor.display_name if entry.actor is not None else (entry.actor_label or "người khác")
-            who = f" ({name}, lúc {format_datetime(entry.at)})"
+    who = last_change("status_update", current.id) if current is not None and current.id is not None else ""
     return (
         f"Báo cáo này vừa được người khác thay đổi{who} sau khi bạn mở trang. Nội dung bạn nhập CHƯA được lưu "
         "và được giữ nguyên bên dưới; hãy xem bản đang lưu, chỉnh lại rồi bấm lưu lần nữa."
