@@ -15,6 +15,7 @@ from tracker.auth.models import ROLE_LABELS, User
 from tracker.auth.permissions import admin_required
 from tracker.core.locking import UNCHECKED, StaleEdit, stale_notice
 from tracker.core.text import fold_search
+from tracker.core.security import bounded_int, optional_id, page_number
 from tracker.extensions import db
 from tracker.units.models import UNIT_KIND_LABELS, Area, Unit, UnitGroup, UnitGroupMember
 from tracker.units.services import (
@@ -203,7 +204,7 @@ def user_password(user_id: int):
 @admin_required
 def units():
     areas = _areas()
-    area_id = request.args.get("khu-vuc", type=int)
+    area_id = request.args.get("khu-vuc", type=bounded_int)
     area = next((a for a in areas if a.id == area_id), None) or (areas[0] if areas else None)
     rows = []
     if area is not None:
@@ -262,8 +263,8 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
 def unit_new():
     form = UnitForm()
     form.area_id.choices = [(a.id, a.name) for a in _areas()]
-    if request.method == "GET" and request.args.get("khu-vuc", type=int):
-        form.area_id.data = request.args.get("khu-vuc", type=int)
+    if request.method == "GET" and request.args.get("khu-vuc", type=bounded_int):
+        form.area_id.data = request.args.get("khu-vuc", type=bounded_int)
     if form.validate_on_submit():
         unit = _unit_form_submit(form, None)
         if unit is not None:
@@ -316,7 +317,7 @@ def groups():
 
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
-    area = db.session.get(Area, area_id) if area_id else None
+    area = db.session.get(Area, area_id) if optional_id(area_id) else None
     area_ids = []
     while area is not None and area.id not in area_ids:
         area_ids.append(area.id)
@@ -328,7 +329,7 @@ def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
 def _group_form(group: UnitGroup | None) -> GroupForm:
     form = GroupForm()
     form.area_id.choices = [(a.id, a.name) for a in _areas()]
-    area_id = group.area_id if group is not None else (form.area_id.data or request.args.get("khu-vuc", type=int))
+    area_id = group.area_id if group is not None else (form.area_id.data or request.args.get("khu-vuc", type=bounded_int))
     if group is None and not area_id and form.area_id.choices:
         area_id = form.area_id.choices[0][0]
     form.members.choices = _member_choices(area_id)
@@ -361,7 +362,7 @@ def _group_submit(form: GroupForm, group: UnitGroup | None):
 def group_new():
     form = _group_form(None)
     if request.method == "GET":
-        form.area_id.data = request.args.get("khu-vuc", type=int) or (form.area_id.choices[0][0] if form.area_id.choices else None)
+        form.area_id.data = request.args.get("khu-vuc", type=bounded_int) or (form.area_id.choices[0][0] if form.area_id.choices else None)
     elif form.validate_on_submit():
         group = _group_submit(form, None)
         if group is not None:
@@ -434,7 +435,7 @@ def succession():
 @admin_required
 def audit():
     entity = request.args.get("loai") or ""
-    page = max(request.args.get("trang", 1, type=int), 1)
+    page = page_number(request.args.get("trang"))
     stmt = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if entity:
         stmt = stmt.where(AuditEntry.entity_type == entity)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from tracker.calendar import services
 from tracker.calendar.ical import build_calendar
+from tracker.core.security import optional_id
 from tracker.core.time import today_local, utcnow
 from tracker.extensions import db
 from tracker.plans.models import PlanItem
@@ -68,8 +69,8 @@ def deadline_ics(kind: str, ref: str):
         else:
             event = services.consolidated_event(period)
         filename = f"han-{kind}-{period.code}.ics"
-    elif kind == "hang-muc" and ref.isdigit():
-        item = db.session.get(PlanItem, int(ref))
+    elif kind == "hang-muc" and optional_id(ref) is not None:
+        item = db.session.get(PlanItem, optional_id(ref))
         event = services.item_event(item, today) if item is not None else None
         if event is None:
             abort(404)

@@ -82,9 +82,30 @@ def _add_headers(app: Flask):
     return add_headers
 
 
+def _out_of_range(app: Flask):
+    """The safety net: a number too large for the database that still reached a query (SQLite:
+    OverflowError; PostgreSQL: SQLSTATE 22003) names no record of ours: 404, not 500."""
+    from sqlalchemy.exc import DataError
+    from werkzeug.exceptions import NotFound
+
+    def handle(error):
+        if isinstance(error, DataError) and getattr(error.orig, "sqlstate", None) != "22003":
+            raise error
+        from tracker.extensions import db
+
+        db.session.rollback()
+        return app.handle_http_exception(NotFound())
+
+    return handle
+
+
 def register(app: Flask) -> None:
+    from sqlalchemy.exc import DataError
+
     app.url_map.converters["int"] = IdConverter
     app.after_request(_add_headers(app))
+    app.register_error_handler(OverflowError, _out_of_range(app))
+    app.register_error_handler(DataError, _out_of_range(app))
     proxies = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tracker.auth.permissions import can_edit_links, coordinator_required, read_required
 from tracker.core.time import today_local
+from tracker.core.security import bounded_int
 from tracker.extensions import db
 from tracker.indicators import services
 from tracker.indicators.forms import FrameworkLinkForm
@@ -40,7 +41,7 @@ def _render(framework: Framework, form: FrameworkLinkForm | None = None, status:
     if can_edit:
         if form is None:
             form = FrameworkLinkForm(formdata=None)
-            form.indicator_id.data = request.args.get("chi-so", type=int)
+            form.indicator_id.data = request.args.get("chi-so", type=bounded_int)
             form.plan_id.data = page.plan.id if page.plan else services.default_plan_id(framework, page.plans)
         form.indicator_id.choices = services.indicator_options(page.roots)
         form.plan_id.choices = [(p.id, f"{p.number} · {p.title[:80]}") for p in page.plans]

@@ -21,6 +21,7 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
 from tracker.extensions import db
@@ -42,10 +43,7 @@ bp.add_app_template_global(services.submitted_late, "submitted_late")
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return optional_id(value)  # an id or version beyond any stored one reads as none
 
 
 def _item_or_404(item_id: int) -> PlanItem:
