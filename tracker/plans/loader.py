@@ -142,7 +142,7 @@ def load_paths(paths: list[str | Path]) -> LoadResult:
         for doc in docs:
             try:
                 loader.apply(doc)
-            except (AttributeError, TypeError, KeyError, ValueError) as error:
+            except (AttributeError, TypeError, KeyError, ValueError, RecursionError) as error:
                 # A mapping where a list belongs, a string where a mapping belongs...
                 problems.append(Problem(doc.name, "", "", f"Cấu trúc tệp không đúng định dạng ({type(error).__name__}: {error}); xem seed_plans/README.md."))
     if problems:
