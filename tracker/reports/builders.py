@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from tracker.core import formatting
 from tracker.core.formatting import group_thousands
+from tracker.core.spreadsheet import put_text
 from tracker.reports.data import ReportData
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -92,7 +93,6 @@ def html_to_pdf(html: str) -> bytes:
 
 # --------------------------------------------------------------------------- Excel
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0"
 DATE_FORMAT = "DD/MM/YYYY"
 
@@ -122,12 +122,7 @@ class _Sheet:
         if isinstance(value, bool):
             value = "Có" if value else "Không"
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.value = value
-            if value.startswith(FORMULA_PREFIXES):
-                # Text that looks like a formula stays text: stored as a string, quote-prefixed.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+            put_text(cell, ILLEGAL_CHARACTERS_RE.sub("", value))  # never a formula
             cell.alignment = self.wrap
         elif isinstance(value, datetime):
             cell.value = formatting.format_datetime(value)
