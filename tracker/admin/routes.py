@@ -299,7 +299,9 @@ def unit_edit(unit_id: int):
             flash(f"Đã lưu đơn vị {unit.name}.", "success")
             return redirect(url_for("admin.units", **{"khu-vuc": unit.area_id}))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/unit_form.html", form=form, unit=unit), status
+    from tracker.calendar.services import unit_feed_url
+
+    return render_template("admin/unit_form.html", form=form, unit=unit, unit_url=unit_feed_url(unit)), status
 
 
 # --- Unit groups ---------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ def save_user(
     _check(actor, user, email, role, unit, active)
     created = user is None
     before = {} if created else user_values(user)
+    access_before = None if created else (user.unit_id, user.role, user.active)
     if created:
         user = User(email=email, role=role)
         user.set_password(password or "")
@@ -68,6 +69,11 @@ def save_user(
     if changes:
         record(actor=actor, action="create" if created else "update", entity_type="user", entity_id=user.id,
                summary=f"{'Tạo' if created else 'Sửa'} người dùng {user.email}", changes=changes)
+    if access_before is not None:
+        from tracker.calendar.services import after_access_change
+
+        old_unit_id, old_role, was_active = access_before
+        after_access_change(user, old_unit_id=old_unit_id, old_role=old_role, was_active=was_active, actor=actor)
     return user
 
 
@@ -76,8 +82,11 @@ def reset_password(actor: User, user: User, password: str) -> None:
         raise AdminError("password", "Mật khẩu phải có ít nhất 8 ký tự.")
     from tracker.auth.throttle import forget_account
 
+    from tracker.calendar.services import rotate_user_token
+
     user.set_password(password)  # ends every session of the account
     forget_account(user.email)
+    rotate_user_token(user, actor=actor)  # whoever had the account had its feed URL too
     record(actor=actor, action="reset_password", entity_type="user", entity_id=user.id,
            summary=f"Đặt lại mật khẩu cho {user.email}")
     db.session.flush()

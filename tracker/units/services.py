@@ -86,6 +86,9 @@ def merge_unit(
             user.unit_id = target.id
         if users:
             changes["users"] = [[u.email for u in users], target.name]
+            from tracker.calendar.services import rotate_unit_token
+
+            rotate_unit_token(source, actor=actor)  # its reporters have moved on: the old URL ends
     verb = "đổi tên thành" if kind == "renamed" else "hợp nhất vào"
     summary = f"{source.name} {verb} {target.name} từ ngày {on:%d/%m/%Y}"
     record(actor=actor, action="merge" if kind == "merged" else "rename", entity_type="unit",
