@@ -61,6 +61,7 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/sign_in.py
 
 clean:
 	rm -rf $(VENV) instance/tracker.sqlite3 tests/artifacts
