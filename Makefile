@@ -65,6 +65,7 @@ bench: install-test
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/docx_import.py
+	$(BIN)/python bench/sign_in.py
 
 clean:
 	rm -rf $(VENV) instance/tracker.sqlite3 tests/artifacts

@@ -50,10 +50,20 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None
+    # Strict-Transport-Security max-age; production only (a development server has no HTTPS).
+    HSTS_SECONDS = 0
 
-    # Sign-in throttling: after this many failures a user waits before the next try.
+    # Sign-in throttling (tracker/auth/throttle.py): free failures per account at one address, per
+    # address, per account; then a wait of LOGIN_LOCKOUT_SECONDS, doubled with each further failure.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_ADDRESS_MAX_FAILURES = _env_int("LOGIN_ADDRESS_MAX_FAILURES", 20)
+    LOGIN_ACCOUNT_MAX_FAILURES = _env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
     LOGIN_LOCKOUT_SECONDS = _env_int("LOGIN_LOCKOUT_SECONDS", 300)
+    LOGIN_MAX_LOCKOUT_SECONDS = _env_int("LOGIN_MAX_LOCKOUT_SECONDS", 3600)
+    LOGIN_THROTTLE_FORGET_SECONDS = _env_int("LOGIN_THROTTLE_FORGET_SECONDS", 86400)
+    LOGIN_DEVICE_COOKIE_DAYS = _env_int("LOGIN_DEVICE_COOKIE_DAYS", 365)
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust for the client address.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
 
     # Evidence files
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
@@ -120,6 +130,7 @@ class ProductionConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
 
 class TestConfig(Config):
@@ -130,5 +141,7 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = True
     MAIL_FILE_DIR = None
     LOGIN_LOCKOUT_SECONDS = 60
+    LOGIN_ADDRESS_MAX_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     SERVER_NAME = "tracker.test"
     BASE_URL = "http://tracker.test"

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestConfig
+from tests.concurrency import concurrent_app  # noqa: F401 - the harness's fixture
+from tests.csrf import csrf_token
 from tracker import create_app
 from tracker.extensions import db as _db
 
@@ -91,13 +93,25 @@ def factory(db):
 
 
 @pytest.fixture
-def login(client):
-    """login(user) signs the test client in as that user (password 'matkhau123')."""
+def csrf_enabled(app):
+    """CSRF protection on, as in production (TestConfig turns it off for the other tests)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def login(client, app):
+    """login(user) signs the test client in as that user (password 'matkhau123'); with CSRF
+    enabled it first reads the sign-in form's token, as a browser would."""
 
     def _login(user, password: str = "matkhau123"):
-        response = client.post(
-            "/dang-nhap", data={"email": user.email, "password": password}, follow_redirects=False
-        )
+        data = {"email": user.email, "password": password}
+        if app.config["WTF_CSRF_ENABLED"]:
+            data["csrf_token"] = csrf_token(client)
+        response = client.post("/dang-nhap", data=data, follow_redirects=False)
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
         return response
 
@@ -127,11 +141,15 @@ def world(factory):
 
 
 @pytest.fixture
-def as_user(client, login):
+def as_user(client, login, app):
     """Sign the test client in as `user`, signing out whoever was signed in."""
 
     def _as(user):
-        client.post("/dang-xuat")
+        with client.session_transaction() as session:
+            signed_in = "_user_id" in session
+        if signed_in:
+            client.post("/dang-xuat", data={"csrf_token": csrf_token(client)}
+                        if app.config["WTF_CSRF_ENABLED"] else None)
         return login(user)
 
     return _as

@@ -23,9 +23,9 @@ def create_app(config_class=None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object(config_class)
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
-        raise RuntimeError("SECRET_KEY chưa được đặt: không khởi động ở chế độ production với khóa mặc định.")
+    check_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
+    register_security(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -34,6 +34,23 @@ def create_app(config_class=None) -> Flask:
     register_commands(app)
     register_observability(app)
     return app
+
+
+def check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if not isinstance(key, (str, bytes)) or not key.strip():
+        # An empty key would start and then fail every page that signs a cookie.
+        raise RuntimeError("SECRET_KEY rỗng: đặt biến môi trường SECRET_KEY là một chuỗi bí mật dài, ngẫu nhiên.")
+    if key == DEV_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError("SECRET_KEY chưa được đặt: không khởi động ở chế độ production với khóa mặc định.")
+
+
+def register_security(app: Flask) -> None:
+    """Bounded ids in URLs, security headers on every response, the client address behind a proxy.
+    Before the blueprints: the id converter must be known when their routes are added."""
+    from tracker.core.security import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from tracker.areas.models import AreaName  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
+from tracker.auth.throttle import LoginThrottle  # noqa: F401
 from tracker.indicators.models import (  # noqa: F401
     Framework,
     Indicator,

@@ -66,7 +66,7 @@ def test_admin_edits_role_unit_and_active(client, db, admin, area_units, factory
     _, noivu, taichinh = area_units
     user = factory.user(role="reporter", unit=noivu, email="a@tinh.vn")
     response = client.post(f"/quan-tri/nguoi-dung/{user.id}", data={
-        "email": "a@tinh.vn", "full_name": "A", "role": "viewer", "unit_id": taichinh.id})
+        "lock_version": user.lock_version, "email": "a@tinh.vn", "full_name": "A", "role": "viewer", "unit_id": taichinh.id})
     assert response.status_code == 302
     db.session.expire_all()
     assert user.role == "viewer" and user.unit_id == taichinh.id and not user.active
@@ -76,23 +76,29 @@ def test_admin_edits_role_unit_and_active(client, db, admin, area_units, factory
 
 def test_admin_cannot_lock_themselves_out(client, db, admin):
     response = client.post(f"/quan-tri/nguoi-dung/{admin.id}", data={
-        "email": admin.email, "full_name": "x", "role": "viewer", "unit_id": "0", "active": "y"})
+        "lock_version": admin.lock_version, "email": admin.email, "full_name": "x", "role": "viewer", "unit_id": "0", "active": "y"})
     assert response.status_code == 400
     assert "Bạn không thể tự bỏ vai trò quản trị của mình." in response.get_data(as_text=True)
     response = client.post(f"/quan-tri/nguoi-dung/{admin.id}", data={
-        "email": admin.email, "full_name": "x", "role": "admin", "unit_id": "0"})
+        "lock_version": admin.lock_version, "email": admin.email, "full_name": "x", "role": "admin", "unit_id": "0"})
     assert "Bạn không thể tự khóa tài khoản của mình." in response.get_data(as_text=True)
 
 
 def test_admin_resets_a_password(client, db, admin, factory):
+    from tracker.auth.throttle import LoginThrottle
+    from tracker.core.time import utcnow
+
     user = factory.user(role="viewer", email="quen@tinh.vn")
-    user.failed_logins = 3
+    db.session.add(LoginThrottle(scope="pair", key="quen@tinh.vn|10.0.0.1", account="quen@tinh.vn", failures=3,
+                                 updated_at=utcnow()))
     db.session.commit()
     response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau",
                            data={"password": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert user.check_password("mat-khau-moi-1") and user.failed_logins == 0
+    assert user.check_password("mat-khau-moi-1")
+    # the sign-in delays are lifted
+    assert db.session.scalars(select(LoginThrottle).where(LoginThrottle.account == "quen@tinh.vn")).all() == []
     entry = audit(db, "user")[-1]
     assert entry.action == "reset_password" and "mat-khau-moi-1" not in str(entry.changes) + entry.summary
     response = client.post(f"/quan-tri/nguoi-dung/{user.id}/mat-khau", data={"password": "ngan", "confirm": "ngan"})
@@ -109,7 +115,7 @@ def test_admin_creates_and_edits_units_with_aliases(client, db, admin, area_unit
     assert unit.parent_id == noivu.id
     assert [a.alias for a in unit.aliases] == ["Trung tâm CĐS", "Trung tâm chuyển đổi số tỉnh"]
     response = client.post(f"/quan-tri/don-vi/{unit.id}", data={
-        "area_id": area.id, "name": "Trung tâm Chuyển đổi số", "short_name": "TT CĐS", "kind": "other",
+        "lock_version": unit.lock_version, "area_id": area.id, "name": "Trung tâm Chuyển đổi số", "short_name": "TT CĐS", "kind": "other",
         "parent_name": "", "aliases": "Trung tâm CĐS", "note": "Đổi"})
     assert response.status_code == 302
     db.session.expire_all()
@@ -139,7 +145,7 @@ def test_admin_manages_unit_groups(client, db, admin, area_units):
     group = db.session.scalar(select(UnitGroup).where(UnitGroup.name == "Các Sở, ban, ngành"))
     assert [m.unit_id for m in group.members] == [noivu.id] and group.aliases == ["Sở, ban, ngành"]
     response = client.post(f"/quan-tri/nhom-don-vi/{group.id}", data={
-        "area_id": area.id, "name": "Các Sở, ban, ngành", "aliases": "", "members": [taichinh.id, noivu.id]})
+        "lock_version": group.lock_version, "area_id": area.id, "name": "Các Sở, ban, ngành", "aliases": "", "members": [taichinh.id, noivu.id]})
     assert response.status_code == 302
     db.session.expire_all()
     assert [m.unit_id for m in group.members] == [taichinh.id, noivu.id]
@@ -162,7 +168,7 @@ def test_a_name_of_another_unit_is_refused_as_alias_or_short_name(client, db, ad
     """"Sở Tài chính" as an alias of Sở Nội vụ would make the name ambiguous for the loader and create-user."""
     area, noivu, _ = area_units
     response = client.post(f"/quan-tri/don-vi/{noivu.id}", data={
-        "area_id": area.id, "name": "Sở Nội vụ", "short_name": "", "kind": "department", "parent_name": "",
+        "lock_version": noivu.lock_version, "area_id": area.id, "name": "Sở Nội vụ", "short_name": "", "kind": "department", "parent_name": "",
         "aliases": "SNV\nsở tài  chính", "note": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -171,13 +177,13 @@ def test_a_name_of_another_unit_is_refused_as_alias_or_short_name(client, db, ad
     db.session.expire_all()
     assert noivu.aliases == []
     response = client.post(f"/quan-tri/don-vi/{noivu.id}", data={
-        "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "parent_name": "sở nội vụ"})
+        "lock_version": noivu.lock_version, "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "parent_name": "sở nội vụ"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400  # on the field it concerns, not on the name
     assert 'name="parent_name" type="text" value="sở nội vụ">' in html
     assert html.index("Một đơn vị không thể là cấp trên của chính nó.") > html.index('name="parent_name"')
     client.post(f"/quan-tri/don-vi/{noivu.id}", data={
-        "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "aliases": "SNV"})
+        "lock_version": noivu.lock_version, "area_id": area.id, "name": "Sở Nội vụ", "kind": "department", "aliases": "SNV"})
     response = client.post("/quan-tri/don-vi/moi", data={
         "area_id": area.id, "name": "Sở Ngoại vụ", "short_name": "snv", "kind": "department"})
     assert response.status_code == 400
@@ -219,9 +225,14 @@ def test_users_list_shows_only_a_lockout_still_running(client, admin, factory, d
 
     from tracker.core.time import utcnow
 
-    running = factory.user(role="viewer", email="dang-khoa@demo.vn")
-    over = factory.user(role="viewer", email="het-khoa@demo.vn")
-    running.locked_until, over.locked_until = utcnow() + timedelta(minutes=4), utcnow() - timedelta(minutes=1)
+    from tracker.auth.throttle import LoginThrottle
+
+    factory.user(role="viewer", email="dang-khoa@demo.vn")
+    factory.user(role="viewer", email="het-khoa@demo.vn")
+    for email, until in (("dang-khoa@demo.vn", utcnow() + timedelta(minutes=4)),
+                         ("het-khoa@demo.vn", utcnow() - timedelta(minutes=1))):
+        db.session.add(LoginThrottle(scope="pair", key=f"{email}|10.0.0.1", account=email, failures=5,
+                                     blocked_until=until, updated_at=utcnow()))
     db.session.commit()
     rows = client.get("/quan-tri/nguoi-dung").get_data(as_text=True).split("<tr")
     assert "tạm khóa do đăng nhập sai" in next(r for r in rows if "dang-khoa@demo.vn" in r)

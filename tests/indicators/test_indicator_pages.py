@@ -95,7 +95,8 @@ def test_bad_reference_returns_the_form_with_a_message(client, db, factory, logi
 
 def test_coordinator_removes_a_link_from_the_tree(client, db, factory, login, tree):
     login(factory.user(role="coordinator"))
-    response = client.post(f"/bo-chi-so/{tree['fw'].id}/lien-ket/{tree['link'].id}/xoa")
+    response = client.post(f"/bo-chi-so/{tree['fw'].id}/lien-ket/{tree['link'].id}/xoa",
+                           data={"lock_version": tree["link"].lock_version})
     assert response.status_code == 302
     assert db.session.get(ItemIndicatorLink, tree["link"].id) is None
     other_fw, _ = framework(db, name="Bộ khác")

@@ -32,12 +32,15 @@ def data(db, factory):
     item_link = link(db, item, indicators["8.2"], note="Chữ ký số cá nhân")
     reporter = factory.user(role="reporter", unit=owner, full_name="Nguyễn Văn Báo")
     reviewer = factory.user(role="coordinator", full_name="Trần Thị Duyệt")
-    first = update(db, item, previous, owner, state="returned", progress=30, author=reporter,
-                   done_text="Đã khảo sát", review_comment="Thiếu minh chứng")
+    first = update(db, item, previous, owner, state="superseded", progress=30, author=reporter,
+                   done_text="Đã khảo sát")
     second = update(db, item, previous, owner, state="accepted", progress=60, version=2, author=reporter,
                     done_text="Đã cấp 500 chứng thư", difficulties="Thiếu kinh phí", proposals="Bổ sung vốn",
                     submitted_on=previous.submission_deadline + timedelta(days=3))
     second.reviewed_by_id = reviewer.id
+    # A correction, sent and returned: being reworked, its text and return reason are not for everyone.
+    update(db, item, previous, owner, state="returned", progress=70, version=3, author=reporter,
+           done_text="Bản đính chính đang sửa", review_comment="Thiếu minh chứng")
     db.session.add(Evidence(update=second, original_name="bien-ban-nghiem-thu.pdf", stored_name="abc123",
                             content_type="application/pdf", size=10, uploaded_by_id=reporter.id))
     db.session.add(ContributionNote(item=item, period=previous, unit=partner, text="Đã bố trí kinh phí 2025"))
@@ -60,16 +63,23 @@ def test_item_page_shows_fields_links_history_and_notes(client, factory, login, 
     assert response.status_code == 200
     for text in ("Triển khai chữ ký số", "A Phát triển nền tảng", "2021 - 2022", "Sở Nội vụ", "Sở Tài chính",
                  "DTI thử 2024", "8.2", "Tỷ lệ dân số có chứng thư số", "Chữ ký số cá nhân",
-                 "Đã cấp 500 chứng thư", "Thiếu kinh phí", "Bổ sung vốn", "Thiếu minh chứng",
+                 "Đã cấp 500 chứng thư", "Thiếu kinh phí", "Bổ sung vốn",
                  "Nguyễn Văn Báo", "Đã chấp nhận", "Bị trả lại", "phiên bản 2", "gửi muộn",
                  "bien-ban-nghiem-thu.pdf", "Đã bố trí kinh phí 2025", data["previous"].label, "31/12/2022"):
         assert text in html, text
     # What changed from version 1 to version 2 of the same chain.
     assert "Tiến độ (%): 30 % → 60 %" in " ".join(html.split())
+    # The returned correction: its unit's to read; the reason is for the unit and the coordinators.
+    assert "Bản đính chính đang sửa" not in html and "Thiếu minh chứng" not in html
+    assert "chỉ đơn vị soạn báo cáo xem được" in html
     # Max points of the linked indicator.
     assert ">50<" in html
     # A viewer sees no edit controls.
     assert "Sửa hạng mục" not in html and "Thêm liên kết" not in html
+    client.post("/dang-xuat")
+    login(factory.user(role="coordinator"))
+    html = client.get(f"/hang-muc/{data['item'].id}").get_data(as_text=True)
+    assert "Thiếu minh chứng" in html and "Bản đính chính đang sửa" not in html
 
 
 def test_evidence_links_to_the_download_when_that_area_is_installed(client, app, factory, login, data):
@@ -89,7 +99,7 @@ def test_unknown_item_is_404(client, coordinator):
 
 def test_coordinator_edits_an_item_and_the_change_is_audited(client, db, coordinator, data):
     item = data["item"]
-    response = client.post(f"/hang-muc/{item.id}/sua", data={
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version,
         "text": "Triển khai chữ ký số cho toàn tỉnh", "owners": [f"u:{data['third'].id}"],
         "coordinators": [f"u:{data['partner'].id}", f"u:{data['owner'].id}"], "deadline": "30/06/2027",
         "note": "Giao lại cho Sở Y tế", "status": "done", "progress": "100",
@@ -115,7 +125,7 @@ def test_coordinator_edits_an_item_and_the_change_is_audited(client, db, coordin
 
 def test_bad_input_keeps_typed_values_with_vietnamese_messages(client, db, coordinator, data):
     item = data["item"]
-    response = client.post(f"/hang-muc/{item.id}/sua", data={
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version,
         "text": "Nội dung mới đã gõ", "owners": [f"u:{data['owner'].id}"],
         "coordinators": [f"u:{data['owner'].id}"], "deadline": "31/02/2027",
     })
@@ -124,7 +134,7 @@ def test_bad_input_keeps_typed_values_with_vietnamese_messages(client, db, coord
     assert "Ngày không hợp lệ (dd/mm/yyyy)." in html
     assert "Đơn vị vừa chủ trì vừa phối hợp: Sở Nội vụ (SNV)." in html
     assert "Nội dung mới đã gõ" in html and 'value="31/02/2027"' in html
-    response = client.post(f"/hang-muc/{item.id}/sua", data={"text": "", "deadline": ""})
+    response = client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version, "text": "", "deadline": ""})
     html = response.get_data(as_text=True)
     assert "Vui lòng nhập nội dung hạng mục." in html
     assert "Vui lòng chọn ít nhất một đơn vị chủ trì." in html
@@ -147,20 +157,23 @@ def test_coordinator_adds_and_removes_indicator_links(client, db, coordinator, d
     response = client.post(f"/hang-muc/{item.id}/chi-so", data={"link-indicator_id": "999999"})
     assert response.status_code == 400 and "Lựa chọn không hợp lệ." in response.get_data(as_text=True)
 
-    assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa").status_code == 302
+    assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa",
+                       data={"lock_version": data["link"].lock_version}).status_code == 302
     assert db.session.get(ItemIndicatorLink, data["link"].id) is None
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == item.id,
                                                                  AuditEntry.entity_type == "plan_item")).all()
     assert sorted(actions) == ["link_indicator", "unlink_indicator"]
     # A link of another item cannot be removed through this item's URL.
-    assert client.post(f"/hang-muc/{item.id + 1000}/chi-so/{new_link.id}/xoa").status_code == 404
+    assert client.post(f"/hang-muc/{item.id + 1000}/chi-so/{new_link.id}/xoa",
+                       data={"lock_version": new_link.lock_version}).status_code == 404
 
 
 def test_reporter_of_the_owning_unit_cannot_edit(client, factory, login, data):
     login(factory.user(role="reporter", unit=data["owner"]))
     item = data["item"]
     assert client.get(f"/hang-muc/{item.id}/sua").status_code == 403
-    assert client.post(f"/hang-muc/{item.id}/sua", data={"text": "x", "owners": [f"u:{data['owner'].id}"]}).status_code == 403
+    assert client.post(f"/hang-muc/{item.id}/sua", data={"lock_version": item.lock_version, "text": "x",
+                                                          "owners": [f"u:{data['owner'].id}"]}).status_code == 403
     assert client.post(f"/hang-muc/{item.id}/chi-so", data={"link-indicator_id": 1}).status_code == 403
     assert client.post(f"/hang-muc/{item.id}/chi-so/{data['link'].id}/xoa").status_code == 403
 

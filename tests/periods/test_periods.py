@@ -136,10 +136,13 @@ def test_admin_creates_periods_and_overrides_deadlines(client, db, world, as_use
     assert "Đã có kỳ báo cáo Quý 2/2030" in response.get_data(as_text=True)
 
     url = "/ky-bao-cao/2030-Q2/han"
-    response = client.post(url, data={"submission_deadline": "25/06/2030", "consolidated_deadline": "20/06/2030"})
+    version = db.session.scalars(select(ReportingPeriod.lock_version).where(ReportingPeriod.code == "2030-Q2")).one()
+    response = client.post(url, data={"submission_deadline": "25/06/2030", "consolidated_deadline": "20/06/2030",
+                                      "lock_version": version})
     assert response.status_code == 422
     assert "không được trước hạn các đơn vị gửi" in response.get_data(as_text=True)
-    response = client.post(url, data={"submission_deadline": "25/06/2030", "consolidated_deadline": "2030-07-01"})
+    response = client.post(url, data={"submission_deadline": "25/06/2030", "consolidated_deadline": "2030-07-01",
+                                      "lock_version": version})
     assert response.status_code == 302
     period = db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.code == "2030-Q2")).one()
     assert (period.submission_deadline, period.consolidated_deadline) == (date(2030, 6, 25), date(2030, 7, 1))

@@ -32,6 +32,13 @@ extra placeholders (a dict merged into the scenario before the URL is formatted)
 form sent with a POST, is a dict or a callable(scenario) -> dict. Each role's request runs in its
 own savepoint, rolled back afterwards: a successful POST by one role does not change what the
 next role sees. Anonymous requests expecting 302 must redirect to the sign-in page.
+
+Content, not only status codes: the scenario also holds reports no other unit may read, with
+marker texts (`MARKERS`): A's unsent draft of `item_draft` (its text and evidence file name) and
+B's report of `item_returned`, returned by the coordinator with a reason and edited again by B.
+Every response a role gets (pages, error pages, feeds, JSON) is searched for the markers that
+role must not see (`MARKER_READERS`). Placeholders: item_draft, item_returned, evidence_draft,
+evidence_returned. CSRF protection is on: POSTs carry the session's token.
 """
 from __future__ import annotations
 
@@ -40,6 +47,32 @@ from typing import Callable
 
 ROLES = ("anonymous", "admin", "coordinator", "viewer", "reporter_own", "reporter_other", "national_viewer",
          "superadmin")
+
+MARKERS = {
+    "draft": "MK-NHAP-A",  # A's draft: its texts
+    "draft_file": "mk-nhap-a",  # ...and its evidence file name
+    "returned": "MK-TRALAI-B",  # B's report, edited after it was returned
+    "returned_file": "mk-tralai-b",
+    "return_reason": "MK-LYDO-TRALAI",  # the coordinator's reason for returning B's report
+}
+# Who may read each marker: an unsent report only its own unit; a return reason, that unit and staff.
+MARKER_READERS = {
+    "draft": {"reporter_own"},
+    "draft_file": {"reporter_own"},
+    "returned": {"reporter_other"},
+    "returned_file": {"reporter_other"},
+    "return_reason": {"reporter_other", "coordinator", "admin"},
+}
+TEXT_TYPES = ("text/", "application/json", "application/javascript")
+
+
+def leaked_markers(role: str, response) -> list[str]:
+    """The markers in `response` that `role` must not see (binary files are not searched)."""
+    if not response.mimetype.startswith(TEXT_TYPES):
+        return []
+    body = response.get_data(as_text=True).lower()
+    return [name for name, marker in MARKERS.items()
+            if role not in MARKER_READERS[name] and marker.lower() in body]
 
 
 @dataclass

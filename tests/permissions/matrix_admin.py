@@ -14,7 +14,7 @@ def new_user(s):
 
 def edit_user(s):
     return {"email": "nguoikhac@matran.vn", "full_name": "Người khác", "role": "reporter",
-            "unit_id": str(s["unit_own"]), "active": "y"}
+            "unit_id": str(s["unit_own"]), "active": "y", "lock_version": "1"}
 
 
 def new_unit(s):
@@ -24,12 +24,12 @@ def new_unit(s):
 
 def edit_unit(s):
     return {"area_id": str(s["area"]), "name": "Sở Nội vụ", "short_name": "SNV", "kind": "department",
-            "parent_name": "", "aliases": "Sở Nội Vụ\nSNV tỉnh", "note": "Đã sửa"}
+            "parent_name": "", "aliases": "Sở Nội Vụ\nSNV tỉnh", "note": "Đã sửa", "lock_version": "1"}
 
 
 def group_data(s):
     return {"area_id": str(s["area"]), "name": "Nhóm thử", "aliases": "", "note": "",
-            "members": [str(s["unit_own"])]}
+            "members": [str(s["unit_own"])], "lock_version": "1"}
 
 
 def merge_data(s):

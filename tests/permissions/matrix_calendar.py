@@ -1,7 +1,7 @@
 """Calendar: feeds are reached by their secret token alone (no session); the profile, token
-changes and one-off downloads need a sign-in; a unit's feed token is managed by its own reporters,
-the coordinators and the admin. A user's own profile and feed are everyone's, the superadmin's
-too; one-off deadline downloads are the area's readers'."""
+changes and one-off downloads need a sign-in; a unit's feed token is managed (created, rotated,
+revoked) by its own reporters and the admin. A user's own profile and feed are everyone's, the
+superadmin's too; one-off deadline downloads are the area's readers'."""
 from tests.permissions.base import Route, expect
 from tracker.extensions import db
 
@@ -31,7 +31,9 @@ ROUTES = [
     Route("calendar.regenerate_token", "POST", "/ho-so/lich/tao-lai", expect(302, superadmin=302)),
     Route("calendar.revoke_token", "POST", "/ho-so/lich/thu-hoi", expect(302, superadmin=302)),
     Route("calendar.regenerate_unit_token", "POST", "/ho-so/lich-don-vi/{unit_own}/tao-lai",
-          expect(403, admin=302, coordinator=302, reporter_own=302)),
+          expect(403, admin=302, reporter_own=302)),
+    Route("calendar.revoke_unit_token", "POST", "/ho-so/lich-don-vi/{unit_own}/thu-hoi",
+          expect(403, admin=302, reporter_own=302), setup=unit_token),
     Route("calendar.deadline_ics", "GET", "/lich/han/nop/{period}.ics", expect(200), note="submission"),
     Route("calendar.deadline_ics", "GET", "/lich/han/tong-hop/{period}.ics", expect(200), note="consolidated"),
     Route("calendar.deadline_ics", "GET", "/lich/han/hang-muc/{item_own}.ics", expect(200), note="item"),

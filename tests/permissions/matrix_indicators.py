@@ -7,5 +7,5 @@ ROUTES = [
     Route("indicators.add_link", "POST", "/bo-chi-so/{framework}/lien-ket", expect(403, coordinator=302),
           data=lambda s: {"indicator_id": s["indicator"], "plan_id": s["plan"], "item_ref": s["item_other_ref"]}),
     Route("indicators.remove_link", "POST", "/bo-chi-so/{framework}/lien-ket/{link}/xoa",
-          expect(403, coordinator=302)),
+          expect(403, coordinator=302), data={"lock_version": "1"}),
 ]

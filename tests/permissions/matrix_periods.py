@@ -15,7 +15,8 @@ def later_deadlines(scenario):
 
 
 def deadlines(values):
-    return {"submission_deadline": values["new_submission"], "consolidated_deadline": values["new_consolidated"]}
+    return {"submission_deadline": values["new_submission"], "consolidated_deadline": values["new_consolidated"],
+            "lock_version": "1"}
 
 
 def closed(scenario):

@@ -11,12 +11,16 @@ import pytest
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from tests.permissions.base import ROLES, Route
+from tests.csrf import csrf_token, forget_request_state
+from tests.permissions.base import MARKERS, ROLES, Route, leaked_markers
 from tracker.auth.models import User
 from tracker.core.time import today_local, utcnow
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
 from tracker.periods.services import quarter_of
 from tracker.updates.models import Evidence, StatusUpdate
+
+# CSRF protection stays on: every POST carries the token of the signed-in session, as a browser's would.
+pytestmark = pytest.mark.usefixtures("csrf_enabled")
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "matkhau123"
@@ -101,12 +105,13 @@ def build_scenario(db, factory, app) -> dict:
 
     update_own, evidence_own = submitted(item_own, unit_own, users["reporter_own"])
     update_other, evidence_other = submitted(item_other, unit_other, users["reporter_other"])
+    unsent = unsent_reports(db, factory, plan, period, unit_own, unit_other, users)
 
     objects = dict(
         area=area, plan=plan, item_own=item_own, item_other=item_other, unit_own=unit_own, unit_other=unit_other,
         group=group, framework=framework, pillar=pillar, indicator=indicator, link=link, period=period,
         update_own=update_own, update_other=update_other, evidence_own=evidence_own,
-        evidence_other=evidence_other, user_other=user_other, users=users,
+        evidence_other=evidence_other, user_other=user_other, users=users, **unsent,
     )
     scenario = {name: obj.id for name, obj in objects.items() if hasattr(obj, "id")}
     scenario.update(
@@ -118,6 +123,48 @@ def build_scenario(db, factory, app) -> dict:
         emails={role: user.email for role, user in users.items()},
     )
     return scenario
+
+
+def unsent_reports(db, factory, plan, period, unit_own, unit_other, users) -> dict:
+    """Reports nobody but their unit may read, written through the services (so that the audit
+    trail holds their text too), with the marker texts of `base.MARKERS`:
+    - `item_draft` (owner A, coordinator B): A's draft, never sent, with an evidence file;
+    - `item_returned` (owner B, coordinator A): B's report, sent, returned by the coordinator with a
+      reason, then edited again by B (not sent yet) and given another evidence file."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from tracker.updates import services
+    from tracker.updates.validation import validate_update
+
+    def values(item, **texts):
+        raw = {"status": "in_progress", "progress": "30", "achieved_value": "", "amount_committed": "",
+               "amount_disbursed": "", "done_text": "", "difficulties": "", "proposals": "", **texts}
+        return validate_update(item, raw, budget=services.budget_of(item)).values
+
+    def upload(name):
+        return FileStorage(stream=BytesIO(b"%PDF-1.4 minh chung chua gui\n"), filename=name,
+                           content_type="application/pdf")
+
+    item_draft = factory.item(plan, owner=unit_own, coordinators=[unit_other], text="Số hóa kho lưu trữ")
+    item_returned = factory.item(plan, owner=unit_other, coordinators=[unit_own], text="Xây dựng cổng dữ liệu mở")
+    a, b = users["reporter_own"], users["reporter_other"]
+    draft = services.save_draft(a, item_draft, period, values(
+        item_draft, done_text=f"{MARKERS['draft']} kết quả", difficulties=f"{MARKERS['draft']} khó khăn",
+        proposals=f"{MARKERS['draft']} kiến nghị"), update_id=None, lock_version=None)
+    evidence_draft, _ = services.attach_evidence(a, draft, upload(f"{MARKERS['draft_file']}.pdf"))
+    returned = services.save_draft(b, item_returned, period, values(item_returned, done_text="Đã gửi lần đầu."),
+                                   update_id=None, lock_version=None)
+    services.submit(b, returned)
+    services.return_update(users["coordinator"], returned, f"{MARKERS['return_reason']} cần bổ sung")
+    services.save_draft(b, item_returned, period, values(
+        item_returned, done_text=f"{MARKERS['returned']} nội dung sửa", difficulties=f"{MARKERS['returned']} vướng"),
+        update_id=returned.id, lock_version=returned.lock_version)
+    evidence_returned, _ = services.attach_evidence(b, returned, upload(f"{MARKERS['returned_file']}.pdf"))
+    db.session.flush()
+    return dict(item_draft=item_draft, item_returned=item_returned, evidence_draft=evidence_draft,
+                evidence_returned=evidence_returned)
 
 
 def test_every_endpoint_is_declared(app):
@@ -152,12 +199,14 @@ def test_route_permissions(route, app, db, factory, client, login):
         savepoint = connection.begin_nested()
         try:
             # The test's app context outlives requests: forget the previous role's user.
-            g.pop("_login_user", None)
+            forget_request_state()
             with client.session_transaction() as session:
                 session.clear()
             if role != "anonymous":
                 login(SimpleNamespace(email=emails[role]), PASSWORD)
             data = route.data(values) if callable(route.data) else route.data
+            if route.method != "GET":
+                data = {**(data or {}), "csrf_token": csrf_token(client)}
             response = client.open(url, method=route.method, data=data)
             expected = route.expect[role]
             if response.status_code != expected:
@@ -166,6 +215,9 @@ def test_route_permissions(route, app, db, factory, client, login):
                 location = response.headers.get("Location", "")
                 if "/dang-nhap" not in location:
                     failures.append(f"anonymous: redirected to {location!r}, not to the sign-in page")
+            leaked = leaked_markers(role, response)
+            if leaked:
+                failures.append(f"{role}: the page shows what this role must not see: {', '.join(leaked)}")
         finally:
             db.session.rollback()
             db.session.expunge_all()

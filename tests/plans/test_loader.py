@@ -132,7 +132,7 @@ def test_changed_row_updates_in_place_and_keeps_history(db, tmp_path):
     shutil.copytree(SEEDS, copy)
     load_paths([copy])
     item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/A/V/2"))
-    item_id, old_text = item.id, item.text
+    item_id, old_text, version = item.id, item.text, item.lock_version
     plan_file = copy / "plans" / "222-KH-UBND.yaml"
     plan_file.write_text(plan_file.read_text(encoding="utf-8").replace(old_text, old_text + " (sửa đổi)", 1), encoding="utf-8")
     result = load_paths([copy])
@@ -140,6 +140,7 @@ def test_changed_row_updates_in_place_and_keeps_history(db, tmp_path):
     db.session.expire_all()
     item = db.session.get(PlanItem, item_id)
     assert item.text == old_text + " (sửa đổi)"
+    assert item.lock_version > version  # an edit form opened before the reload is refused (core/locking.py)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == item_id, AuditEntry.action == "item.update"))
     assert entry.changes["text"] == [old_text, old_text + " (sửa đổi)"]
 

@@ -178,3 +178,22 @@ def test_malformed_structure_is_a_problem_not_a_crash(db, tmp_path):
     with pytest.raises(LoadError) as caught:
         load_paths([tmp_path / "units.yaml"])
     assert "units.yaml" in str(caught.value) and "không đúng định dạng" in str(caught.value)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("long-nhau.yaml", "kind: plan\nnumber: 1/KH\nappendices: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("long-nhau-map.yaml", "kind: plan\nnumber: 1/KH\nx: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"),
+    ("khong-phai-excel.xlsx", "đây không phải tệp Excel"),
+    ("rong.xlsx", ""),
+], ids=["nested-lists", "nested-mappings", "text-as-xlsx", "empty-xlsx"])
+def test_hostile_files_get_the_ordinary_error_not_a_traceback(db, tmp_path, runner, name, content):
+    """A deeply nested YAML file, a text file named .xlsx: the loader's usual message naming the file."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoadError) as refused:
+        load_paths([path])
+    assert all(problem.file == name for problem in refused.value.problems), refused.value.problems
+    result = runner.invoke(args=["tracker", "load-plans", str(path)])
+    assert result.exit_code != 0
+    assert name in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

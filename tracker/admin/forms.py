@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.auth.models import NATIONAL_ROLES, ROLE_LABELS
+from tracker.core.locking import VersionField
 from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 from tracker.units.models import UNIT_KIND_LABELS
 from tracker.units.services import SUCCESSION_TYPES
@@ -27,6 +28,7 @@ class UserForm(VietnameseForm):
     role = SelectField("Vai trò", choices=[(k, v) for k, v in ROLE_LABELS.items() if k not in NATIONAL_ROLES])
     unit_id = SelectField("Đơn vị", coerce=int, choices=[], validate_choice=True)
     active = BooleanField("Đang hoạt động", default=True)
+    lock_version = VersionField()
 
 
 class NewUserForm(UserForm):
@@ -53,6 +55,7 @@ class UnitForm(VietnameseForm):
     parent_name = StringField("Đơn vị cấp trên", validators=[Optional(), Length(max=255)])
     aliases = TextAreaField("Tên khác trong văn bản (mỗi dòng một tên)", validators=[Optional(), Length(max=5000)])
     note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=5000)])
+    lock_version = VersionField()
 
 
 class GroupForm(VietnameseForm):
@@ -61,6 +64,7 @@ class GroupForm(VietnameseForm):
     aliases = TextAreaField("Cách viết khác (mỗi dòng một cách)", validators=[Optional(), Length(max=5000)])
     members = SelectMultipleField("Đơn vị thành viên", coerce=int, choices=[], validators=[Optional()])
     note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=5000)])
+    lock_version = VersionField()
 
 
 class SuccessionForm(VietnameseForm):

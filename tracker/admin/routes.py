@@ -13,10 +13,22 @@ from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, Succe
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import ROLE_LABELS, User
 from tracker.auth.permissions import admin_required
+from tracker.core.locking import UNCHECKED, StaleEdit, stale_notice
 from tracker.core.text import fold_search
+from tracker.core.security import bounded_int, optional_id, page_number
 from tracker.extensions import db
 from tracker.units.models import UNIT_KIND_LABELS, Area, Unit, UnitGroup, UnitGroupMember
-from tracker.units.services import SUCCESSION_TYPES, UnitError, find_units, merge_unit, save_group, save_unit
+from tracker.units.services import (
+    SUCCESSION_TYPES,
+    UnitError,
+    find_units,
+    group_values,
+    merge_unit,
+    save_group,
+    save_unit,
+    unit_values,
+)
+from tracker.updates.visibility import redact_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
@@ -59,6 +71,14 @@ def _get_or_404(model, object_id: int):
     return obj
 
 
+def _stale(form, record, entity_type: str, values):
+    """A save refused because the record changed since the form was opened: rolled back, the form
+    keeps what was typed and now carries the stored version, the notice shows the stored values."""
+    db.session.rollback()
+    form.lock_version.set(record.lock_version)
+    return stale_notice(entity_type, record.id, values(record))
+
+
 @bp.get("")
 @admin_required
 def index():
@@ -71,7 +91,7 @@ def index():
     recent = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(15)
     ).all()
-    return render_template("admin/index.html", counts=counts, recent=recent, **AUDIT_HELPERS)
+    return render_template("admin/index.html", counts=counts, recent=redact_audit(recent), **AUDIT_HELPERS)
 
 
 # --- Users ------------------------------------------------------------------------------------
@@ -89,12 +109,11 @@ def users():
     folded = fold_search(query)
     if folded:
         rows = [u for u in rows if folded in fold_search(f"{u.email} {u.full_name} {u.unit.name if u.unit else ''}")]
-    from tracker.auth.services import throttle_remaining
+    from tracker.auth.throttle import blocked_accounts
     from tracker.core.time import utcnow
 
-    now = utcnow()
-    # A lockout that has run out is over, even though the date stays stored until the next sign-in.
-    locked = {u.id for u in rows if throttle_remaining(u, now)}
+    blocked = blocked_accounts(utcnow())
+    locked = {u.id for u in rows if u.email in blocked}
     return render_template("admin/users.html", users=rows, query=query, role=role, locked=locked)
 
 
@@ -142,7 +161,12 @@ def user_edit(user_id: int):
             services.save_user(
                 current_user, user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
+                lock_version=form.lock_version.version,
             )
+        except StaleEdit:
+            stale = _stale(form, user, "user", services.user_values)
+            return render_template("admin/user_form.html", form=form, user=user, stale=stale,
+                                   password_form=PasswordResetForm(formdata=None)), 409
         except services.AdminError as error:
             db.session.rollback()
             _apply_error(form, error)
@@ -180,7 +204,7 @@ def user_password(user_id: int):
 @admin_required
 def units():
     areas = _areas()
-    area_id = request.args.get("khu-vuc", type=int)
+    area_id = request.args.get("khu-vuc", type=bounded_int)
     area = next((a for a in areas if a.id == area_id), None) or (areas[0] if areas else None)
     rows = []
     if area is not None:
@@ -230,7 +254,7 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
     return _commit_or_field_error(form.name, lambda: save_unit(
         current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
         short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
-        aliases_text=form.aliases.data,
+        aliases_text=form.aliases.data, lock_version=form.lock_version.version if unit is not None else UNCHECKED,
     ))
 
 
@@ -239,8 +263,8 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
 def unit_new():
     form = UnitForm()
     form.area_id.choices = [(a.id, a.name) for a in _areas()]
-    if request.method == "GET" and request.args.get("khu-vuc", type=int):
-        form.area_id.data = request.args.get("khu-vuc", type=int)
+    if request.method == "GET" and request.args.get("khu-vuc", type=bounded_int):
+        form.area_id.data = request.args.get("khu-vuc", type=bounded_int)
     if form.validate_on_submit():
         unit = _unit_form_submit(form, None)
         if unit is not None:
@@ -264,12 +288,20 @@ def unit_edit(unit_id: int):
         form.parent_name.data = unit.parent.name if unit.parent else ""
         form.aliases.data = "\n".join(a.alias for a in unit.aliases)
         form.note.data = unit.note
+        form.lock_version.set(unit.lock_version)
     elif form.validate_on_submit():
-        if _unit_form_submit(form, unit) is not None:
+        try:
+            saved = _unit_form_submit(form, unit)
+        except StaleEdit:
+            stale = _stale(form, unit, "unit", unit_values)
+            return render_template("admin/unit_form.html", form=form, unit=unit, stale=stale), 409
+        if saved is not None:
             flash(f"Đã lưu đơn vị {unit.name}.", "success")
             return redirect(url_for("admin.units", **{"khu-vuc": unit.area_id}))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/unit_form.html", form=form, unit=unit), status
+    from tracker.calendar.services import unit_feed_url
+
+    return render_template("admin/unit_form.html", form=form, unit=unit, unit_url=unit_feed_url(unit)), status
 
 
 # --- Unit groups ---------------------------------------------------------------------------------
@@ -287,7 +319,7 @@ def groups():
 
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
-    area = db.session.get(Area, area_id) if area_id else None
+    area = db.session.get(Area, area_id) if optional_id(area_id) else None
     area_ids = []
     while area is not None and area.id not in area_ids:
         area_ids.append(area.id)
@@ -299,7 +331,7 @@ def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
 def _group_form(group: UnitGroup | None) -> GroupForm:
     form = GroupForm()
     form.area_id.choices = [(a.id, a.name) for a in _areas()]
-    area_id = group.area_id if group is not None else (form.area_id.data or request.args.get("khu-vuc", type=int))
+    area_id = group.area_id if group is not None else (form.area_id.data or request.args.get("khu-vuc", type=bounded_int))
     if group is None and not area_id and form.area_id.choices:
         area_id = form.area_id.choices[0][0]
     form.members.choices = _member_choices(area_id)
@@ -323,6 +355,7 @@ def _group_submit(form: GroupForm, group: UnitGroup | None):
     return _commit_or_field_error(form.name, lambda: save_group(
         current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
         name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
+        lock_version=form.lock_version.version if group is not None else UNCHECKED,
     ))
 
 
@@ -331,7 +364,7 @@ def _group_submit(form: GroupForm, group: UnitGroup | None):
 def group_new():
     form = _group_form(None)
     if request.method == "GET":
-        form.area_id.data = request.args.get("khu-vuc", type=int) or (form.area_id.choices[0][0] if form.area_id.choices else None)
+        form.area_id.data = request.args.get("khu-vuc", type=bounded_int) or (form.area_id.choices[0][0] if form.area_id.choices else None)
     elif form.validate_on_submit():
         group = _group_submit(form, None)
         if group is not None:
@@ -352,10 +385,16 @@ def group_edit(group_id: int):
         form.aliases.data = group.aliases_text or ""
         form.members.data = [m.unit_id for m in group.members]
         form.note.data = group.note
+        form.lock_version.set(group.lock_version)
     else:
         form.area_id.data = group.area_id  # a group stays in its area
         if form.validate_on_submit():
-            if _group_submit(form, group) is not None:
+            try:
+                saved = _group_submit(form, group)
+            except StaleEdit:
+                stale = _stale(form, group, "unit_group", group_values)
+                return render_template("admin/group_form.html", form=form, group=group, stale=stale), 409
+            if saved is not None:
                 flash(f"Đã lưu nhóm {group.name}.", "success")
                 return redirect(url_for("admin.groups"))
     status = 400 if request.method == "POST" else 200
@@ -398,13 +437,13 @@ def succession():
 @admin_required
 def audit():
     entity = request.args.get("loai") or ""
-    page = max(request.args.get("trang", 1, type=int), 1)
+    page = page_number(request.args.get("trang"))
     stmt = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if entity:
         stmt = stmt.where(AuditEntry.entity_type == entity)
     rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
     return render_template(
-        "admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
+        "admin/audit.html", rows=redact_audit(rows[:AUDIT_PAGE_SIZE]), has_more=len(rows) > AUDIT_PAGE_SIZE, page=page,
         entity=entity, **AUDIT_HELPERS,
     )
 

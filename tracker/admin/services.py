@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.audit.services import diff, record
+from tracker.core.locking import UNCHECKED, claim
 from tracker.auth.models import NATIONAL_ROLES, Role, User
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -17,7 +18,7 @@ class AdminError(ValueError):
         self.field = field
 
 
-def _user_values(user: User) -> dict:
+def user_values(user: User) -> dict:
     return {
         "email": user.email, "full_name": user.full_name, "role": user.role,
         "unit": user.unit.name if user.unit is not None else None, "active": user.active,
@@ -45,36 +46,52 @@ def _check(actor: User, user: User | None, email: str, role: str, unit: Unit | N
 
 def save_user(
     actor: User, user: User | None, *, email: str, full_name: str, role: str, unit: Unit | None, active: bool,
-    password: str | None = None,
+    password: str | None = None, lock_version=UNCHECKED,
 ) -> User:
+    """Create (user None) or change a user; `lock_version` is the one the form was built from
+    (StaleEdit when the user changed since)."""
+    if user is not None:
+        claim(user, lock_version)
     email = email.strip().lower()
     _check(actor, user, email, role, unit, active)
     created = user is None
-    before = {} if created else _user_values(user)
+    before = {} if created else user_values(user)
+    access_before = None if created else (user.unit_id, user.role, user.active)
     if created:
         # A user of the administrator's own province (a unit's user: of the unit's).
         user = User(email=email, role=role, tenant_id=unit.tenant_id if unit is not None else actor.tenant_id)
         user.set_password(password or "")
         db.session.add(user)
+    if not created and (user.active and not active):
+        user.end_sessions()  # a deactivated account's open sessions end now
     user.email = email
     user.full_name = (full_name or "").strip()
     user.role = role
     user.unit = unit
     user.active = active
     db.session.flush()
-    changes = diff(before, _user_values(user))
+    changes = diff(before, user_values(user))
     if changes:
         record(actor=actor, action="create" if created else "update", entity_type="user", entity_id=user.id,
                summary=f"{'Tạo' if created else 'Sửa'} người dùng {user.email}", changes=changes)
+    if access_before is not None:
+        from tracker.calendar.services import after_access_change
+
+        old_unit_id, old_role, was_active = access_before
+        after_access_change(user, old_unit_id=old_unit_id, old_role=old_role, was_active=was_active, actor=actor)
     return user
 
 
 def reset_password(actor: User, user: User, password: str) -> None:
     if len(password) < 8:
         raise AdminError("password", "Mật khẩu phải có ít nhất 8 ký tự.")
-    user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    from tracker.auth.throttle import forget_account
+
+    from tracker.calendar.services import rotate_user_token
+
+    user.set_password(password)  # ends every session of the account
+    forget_account(user.email)
+    rotate_user_token(user, actor=actor)  # whoever had the account had its feed URL too
     record(actor=actor, action="reset_password", entity_type="user", entity_id=user.id,
            summary=f"Đặt lại mật khẩu cho {user.email}")
     db.session.flush()

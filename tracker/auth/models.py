@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -12,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 from tracker.units.models import Area, Unit
 
@@ -42,7 +44,7 @@ NATIONAL_ROLES = (Role.NATIONAL_VIEWER.value, Role.SUPERADMIN.value)
 PASSWORD_METHOD = "scrypt"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Versioned, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,8 +59,9 @@ class User(UserMixin, db.Model):
     # Optional notices (before-deadline reminders, item warnings) can be turned off; overdue ones cannot.
     notify_optional: Mapped[bool] = mapped_column(default=True)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember-me cookie: raising it (sign-out, new password,
+    # deactivation) ends them all, on the server (see `get_id` and auth.routes.load_user).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -74,9 +77,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The session id carries a fingerprint of the password hash: a new password signs out
-        every session and remember-me cookie made with the old one."""
-        return f"{self.id}.{self.session_fingerprint}"
+        """The session id carries the session version and a fingerprint of the password hash:
+        signing out, a new password or deactivation ends every session and remember-me cookie."""
+        return f"{self.id}.{self.session_version}.{self.session_fingerprint}"
 
     @property
     def session_fingerprint(self) -> str:
@@ -84,8 +87,13 @@ class User(UserMixin, db.Model):
 
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -104,3 +112,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
+
+
+def check_dummy_password(password: str) -> bool:
+    """What checking a password costs, for an account that does not exist: same KDF, always False."""
+    check_password_hash(_dummy_hash(), password)
+    return False

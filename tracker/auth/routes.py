@@ -2,13 +2,14 @@
 import hmac
 from urllib.parse import urljoin, urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from tracker.auth import devices, throttle
 from tracker.auth.forms import SignInForm
 from tracker.auth.models import User
-from tracker.auth.services import authenticate
+from tracker.auth.services import check_credentials
 from tracker.core.time import utcnow
 from tracker.extensions import db, login_manager
 
@@ -21,11 +22,16 @@ login_manager.login_message_category = "warning"
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _, fingerprint = session_id.partition(".")
-    if not user_id.isdigit():
+    """Every request: the session (or remember-me cookie) must name the user's current session
+    version and password, and the user must still be active."""
+    user_id, _, rest = session_id.partition(".")
+    version, _, fingerprint = rest.partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(fingerprint, user.session_fingerprint):
+    if user is None or not user.active or not hmac.compare_digest(version, str(user.session_version)):
+        return None
+    if not hmac.compare_digest(fingerprint, user.session_fingerprint):
         return None
     return user
 
@@ -47,24 +53,33 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignInForm()
-    status = 200
-    if form.validate_on_submit():
-        user, error = authenticate(
-            form.email.data,
-            form.password.data,
-            now=utcnow(),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lockout_seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"],
-        )
-        db.session.commit()
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-        flash(error, "error")
-        status = 429 if "quá nhiều lần" in error else 401
-    elif request.method == "POST":
-        status = 400
-    return render_template("auth/sign_in.html", form=form), status
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form), 400 if request.method == "POST" else 200
+    config = current_app.config
+    now = utcnow()
+    email = throttle.normalise_email(form.email.data)
+    known = devices.is_known(request.cookies.get(devices.COOKIE), config["SECRET_KEY"], email)
+    attempt = throttle.reserve(email, request.remote_addr or "-", now, throttle.Limits.from_config(config),
+                               known_device=known)
+    # Committed before the (slow) password check, so that attempts arriving together see each
+    # other's count: the one place a request commits twice.
+    db.session.commit()
+    if not attempt.allowed:
+        flash(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {throttle.wait_text(attempt.wait)}.", "error")
+        response = make_response(render_template("auth/sign_in.html", form=form), 429)
+        response.headers["Retry-After"] = str(attempt.wait)
+        return response
+    user = check_credentials(email, form.password.data, now=now)
+    if user is None:
+        flash("Email hoặc mật khẩu không đúng.", "error")
+        return render_template("auth/sign_in.html", form=form), 401
+    throttle.succeeded(attempt)
+    db.session.commit()
+    login_user(user, remember=form.remember.data)
+    response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    devices.remember(response, request.cookies.get(devices.COOKIE), config["SECRET_KEY"], email,
+                     secure=config["SESSION_COOKIE_SECURE"], days=config["LOGIN_DEVICE_COOKIE_DAYS"])
+    return response
 
 
 @bp.errorhandler(CSRFError)
@@ -80,6 +95,12 @@ def session_expired(error):
 @bp.post("/dang-xuat")
 @login_required
 def sign_out():
+    """Ends the session on the server: the user's session version moves on, so this session and
+    any remember-me cookie (captured or not) open nothing any more, on every device."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
+    session.clear()
+    session["_remember"] = "clear"  # flask-login deletes the remember-me cookie on the way out
     flash("Bạn đã đăng xuất.", "success")
     return redirect(url_for("auth.sign_in"))

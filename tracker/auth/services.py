@@ -71,33 +71,17 @@ def create_user(
     return user
 
 
-def throttle_remaining(user: User | None, now) -> int:
-    """Seconds the user must still wait before another sign-in attempt (0 when none)."""
-    from tracker.core.time import as_utc
+def check_credentials(email: str, password: str, *, now) -> User | None:
+    """The active user with this email and password, else None. The cost is the same whether the
+    account exists or not (a dummy hash is checked), and so is the answer the caller gives."""
+    from tracker.auth.models import check_dummy_password
+    from tracker.auth.throttle import normalise_email
 
-    if user is None or user.locked_until is None:
-        return 0
-    remaining = (as_utc(user.locked_until) - now).total_seconds()
-    return max(0, int(remaining + 0.999))
-
-
-def authenticate(email: str, password: str, *, now, max_failures: int, lockout_seconds: int):
-    """(user, error message). Repeated failures lock the account for a while; the caller commits."""
-    from datetime import timedelta
-
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    wait = throttle_remaining(user, now)
-    if wait:
-        minutes = max(1, (wait + 59) // 60)
-        return None, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút."
-    if user is None or not user.check_password(password) or not user.active:
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + timedelta(seconds=lockout_seconds)
-                user.failed_logins = 0
-        return None, "Email hoặc mật khẩu không đúng."
-    user.failed_logins = 0
-    user.locked_until = None
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_dummy_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
     user.last_login_at = now
-    return user, None
+    return user

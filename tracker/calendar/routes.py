@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from tracker.calendar import services
 from tracker.calendar.ical import build_calendar
+from tracker.core.security import optional_id
 from tracker.core.time import today_local, utcnow
 from tracker.extensions import db
 from tracker.plans.models import PlanItem
@@ -72,8 +73,8 @@ def deadline_ics(kind: str, ref: str):
         else:
             event = services.consolidated_event(period)
         filename = f"han-{kind}-{period.code}.ics"
-    elif kind == "hang-muc" and ref.isdigit():
-        item = db.session.get(PlanItem, int(ref))
+    elif kind == "hang-muc" and optional_id(ref) is not None:
+        item = db.session.get(PlanItem, optional_id(ref))
         event = services.item_event(item, today) if item is not None else None
         if event is None:
             abort(404)
@@ -93,9 +94,7 @@ def profile():
     unit, unit_url = None, None
     if current_user.role == "reporter" and current_user.unit is not None:
         unit = current_user.unit
-        row = services.unit_token(unit)
-        if row is not None:
-            unit_url = services.feed_url(url_for("calendar.unit_feed", token=row.token))
+        unit_url = services.unit_feed_url(unit)
     return render_template(
         "calendar/profile.html", user_url=user_url, unit=unit, unit_url=unit_url,
         webcal=services.webcal_url, preferences=PreferencesForm(notify_optional=current_user.notify_optional),
@@ -122,13 +121,35 @@ def revoke_token():
     return redirect(url_for("calendar.profile"))
 
 
-@bp.post("/ho-so/lich-don-vi/<int:unit_id>/tao-lai")
-@login_required
-def regenerate_unit_token(unit_id: int):
+def _managed_unit_or_403(unit_id: int) -> Unit:
     unit = db.get_or_404(Unit, unit_id)
     if not services.can_manage_unit_feed(current_user, unit):
         abort(403)
+    return unit
+
+
+def _back_from_unit_feed(unit: Unit):
+    """The admin manages unit feeds on the unit's page; reporters on their profile."""
+    if current_user.role == "admin":
+        return redirect(url_for("admin.unit_edit", unit_id=unit.id, _anchor="lich-don-vi"))
+    return redirect(url_for("calendar.profile"))
+
+
+@bp.post("/ho-so/lich-don-vi/<int:unit_id>/tao-lai")
+@login_required
+def regenerate_unit_token(unit_id: int):
+    unit = _managed_unit_or_403(unit_id)
     services.regenerate_unit_token(unit, actor=current_user)
     db.session.commit()
     flash(f"Đã tạo đường dẫn lịch mới cho {unit.name}; đường dẫn cũ không còn dùng được.", "success")
-    return redirect(url_for("calendar.profile"))
+    return _back_from_unit_feed(unit)
+
+
+@bp.post("/ho-so/lich-don-vi/<int:unit_id>/thu-hoi")
+@login_required
+def revoke_unit_token(unit_id: int):
+    unit = _managed_unit_or_403(unit_id)
+    services.revoke_unit_token(unit, actor=current_user)
+    db.session.commit()
+    flash(f"Đã thu hồi đường dẫn lịch của {unit.name}; đường dẫn cũ không còn dùng được.", "success")
+    return _back_from_unit_feed(unit)

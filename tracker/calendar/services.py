@@ -255,16 +255,61 @@ def regenerate_unit_token(unit: Unit, *, actor: User) -> str:
     return row.token
 
 
+def revoke_unit_token(unit: Unit, *, actor: User) -> None:
+    """The unit's feed URL stops working (404) until someone makes a new one."""
+    row = unit_token(unit)
+    if row is not None:
+        db.session.delete(row)
+        record(actor=actor, action="unit_calendar_token_revoked", entity_type="unit", entity_id=unit.id,
+               summary=f"Thu hồi đường dẫn lịch của đơn vị {unit.name}")
+        db.session.flush()
+
+
 def can_manage_unit_feed(user: User, unit: Unit) -> bool:
+    """The unit's own reporters and the admin create, rotate and revoke its feed."""
     if not user.is_authenticated:
         return False
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if user.role == Role.ADMIN:
         return True
     return user.role == Role.REPORTER and user.unit_id == unit.id
 
 
+# --- tokens follow access: whoever loses it loses the URLs they knew --------------------------
+
+
+def rotate_unit_token(unit: Unit, *, actor: User) -> None:
+    """A new URL for a unit that has one (the old one is dead); none is created otherwise."""
+    if unit_token(unit) is not None:
+        regenerate_unit_token(unit, actor=actor)
+
+
+def rotate_user_token(user: User, *, actor: User) -> None:
+    if user.calendar_token is not None:
+        regenerate_user_token(user, actor=actor)
+
+
+def after_access_change(user: User, *, old_unit_id: int | None, old_role: str, was_active: bool, actor: User) -> None:
+    """After an admin changed a user: a reporter who left the unit (deactivated, moved, another
+    role) no longer opens its feed; a deactivated user's personal feed ends."""
+    left = (old_role == Role.REPORTER and old_unit_id is not None
+            and (not user.active or user.role != Role.REPORTER or user.unit_id != old_unit_id))
+    if left:
+        old_unit = db.session.get(Unit, old_unit_id)
+        if old_unit is not None:
+            rotate_unit_token(old_unit, actor=actor)
+    if was_active and not user.active and user.calendar_token is not None:
+        revoke_user_token(user, actor=actor)
+
+
 def feed_url(path: str) -> str:
     return links.base_url() + path
+
+
+def unit_feed_url(unit: Unit) -> str | None:
+    from flask import url_for
+
+    row = unit_token(unit)
+    return feed_url(url_for("calendar.unit_feed", token=row.token)) if row is not None else None
 
 
 def webcal_url(https_url: str) -> str:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from tracker.auth.permissions import read_required
+from tracker.core.security import bounded_int
 from tracker.core.time import today_local
 from tracker.dashboard.services import build_dashboard, choose_plan
 from tracker.main.completeness import COMPLETENESS_LABELS
@@ -16,7 +17,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/tong-quan")
 @read_required
 def index():
-    plan_id = request.args.get("ke-hoach", type=int)
+    plan_id = request.args.get("ke-hoach", type=bounded_int)
     plan, plans = choose_plan(plan_id, current_user)
     if plan_id is not None and plan is None:
         abort(404)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 from tracker.units.models import Area, Unit
 
@@ -127,7 +128,7 @@ class IndicatorProvider(db.Model):
     unit: Mapped[Unit | None] = relationship()
 
 
-class ItemIndicatorLink(db.Model):
+class ItemIndicatorLink(Versioned, db.Model):
     """A plan item moves an indicator (of one framework version)."""
 
     __tablename__ = "item_indicator_link"

@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from tracker.auth.permissions import can_edit_links, coordinator_required, read_required
 from tracker.core.time import today_local
+from tracker.core.security import bounded_int
 from tracker.extensions import db
 from tracker.indicators import services
 from tracker.indicators.forms import FrameworkLinkForm
 from tracker.indicators.models import FRAMEWORK_LEVEL_LABELS, Framework, Indicator, ItemIndicatorLink
 from tracker.items import services as item_services
 from tracker.items.forms import ConfirmForm
+from tracker.items.routes import remove_posted_link
 from tracker.plans.listing import TIMELINESS_LABELS
 from tracker.plans.models import Plan
 
@@ -39,7 +41,7 @@ def _render(framework: Framework, form: FrameworkLinkForm | None = None, status:
     if can_edit:
         if form is None:
             form = FrameworkLinkForm(formdata=None)
-            form.indicator_id.data = request.args.get("chi-so", type=int)
+            form.indicator_id.data = request.args.get("chi-so", type=bounded_int)
             form.plan_id.data = page.plan.id if page.plan else services.default_plan_id(framework, page.plans)
         form.indicator_id.choices = services.indicator_options(page.roots)
         form.plan_id.choices = [(p.id, f"{p.number} · {p.title[:80]}") for p in page.plans]
@@ -91,10 +93,8 @@ def remove_link(framework_id: int, link_id: int):
     link = db.session.get(ItemIndicatorLink, link_id)
     if link is None or link.indicator.framework_id != framework_id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     indicator_id = link.indicator_id
-    item_services.remove_link(current_user, link)
-    db.session.commit()
+    if not remove_posted_link(link):
+        return _render(_framework_or_404(framework_id), status=409)
     flash("Đã bỏ liên kết.", "success")
     return redirect(url_for("indicators.show", framework_id=framework_id, _anchor=f"cs-{indicator_id}"))

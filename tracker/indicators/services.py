@@ -43,6 +43,7 @@ class LinkView:
     note: str | None
     item: object  # snapshot.ItemView
     doubt: str | None = None
+    lock_version: int = 1  # the link's, for the removal form (tracker/core/locking.py)
 
 
 @dataclass
@@ -123,7 +124,7 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
 
     link_query = (
         select(ItemIndicatorLink.id, ItemIndicatorLink.indicator_id, ItemIndicatorLink.note, ItemIndicatorLink.item_id,
-               ItemIndicatorLink.doubt)
+               ItemIndicatorLink.doubt, ItemIndicatorLink.lock_version)
         .join(Indicator, Indicator.id == ItemIndicatorLink.indicator_id)
         .where(Indicator.framework_id == framework.id)
     )
@@ -150,13 +151,13 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
         parent = nodes.get(indicator.parent_id) if indicator.parent_id else None
         (parent.children if parent is not None else roots).append(node)
     item_state: dict[int, str] = {}
-    for link_id, indicator_id, note, item_id, doubt in link_rows:
+    for link_id, indicator_id, note, item_id, doubt, lock_version in link_rows:
         item = items[item_id]
         if item.kind in STATUS_KINDS:
             item_state[item.id] = timeliness(item, today)
         node = nodes.get(indicator_id)
         if node is not None:
-            node.links.append(LinkView(link_id, indicator_id, note, item, doubt))
+            node.links.append(LinkView(link_id, indicator_id, note, item, doubt, lock_version))
             if item_state.get(item.id) == "overdue":
                 node.at_risk = True
     for node in nodes.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.core.locking import VersionField
 from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 
 
@@ -17,6 +18,7 @@ class ItemEditForm(VietnameseForm):
     coordinators = SelectMultipleField("Đơn vị phối hợp", validators=[Optional()])
     deadline = VietnameseDateField("Hạn hoàn thành", validators=[Optional()])
     note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=5000)])
+    lock_version = VersionField()
 
     def validate_coordinators(self, field):
         both = set(field.data or []) & set(self.owners.data or [])
@@ -45,3 +47,9 @@ class ReassignForm(VietnameseForm):
 
 class ConfirmForm(VietnameseForm):
     """A button-only form: CSRF is the only field."""
+
+
+class VersionedConfirmForm(VietnameseForm):
+    """A button acting on a versioned record (removing an indicator link): CSRF and the version."""
+
+    lock_version = VersionField()

@@ -11,11 +11,12 @@ from tracker.auth.permissions import (
     coordinator_required,
     read_required,
 )
+from tracker.core.locking import StaleEdit, stale_notice
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, ItemIndicatorLink
 from tracker.items import services
-from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm
+from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm, VersionedConfirmForm
 from tracker.main.services import current_period
 from tracker.plans.listing import STATUS_KINDS, TIMELINESS_LABELS, timeliness
 from tracker.updates.models import UPDATE_STATE_LABELS
@@ -39,7 +40,7 @@ def _link_form(item) -> LinkForm:
 
 def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
     today = today_local()
-    page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca")
+    page = services.item_page(item, full_history=request.args.get("lich-su") == "tat-ca", viewer=current_user)
     period = current_period(today, tenant=item.tenant_id)
     can_edit = can_edit_items(current_user)
     if link_form is None and can_edit:
@@ -87,12 +88,19 @@ def edit(item_id: int):
         form.coordinators.data = [
             services.assignment_value(a) for a in item.coordinators if services.assignment_value(a)
         ]
+        form.lock_version.set(item.lock_version)
     elif form.validate_on_submit():
         try:
             changes = services.edit_item(
                 current_user, item, text=form.text.data, owners=form.owners.data,
                 coordinators=form.coordinators.data or [], deadline=form.deadline.data, note=form.note.data,
+                lock_version=form.lock_version.version,
             )
+        except StaleEdit:
+            db.session.rollback()  # what the user typed stays in the form; the stored values beside it
+            form.lock_version.set(item.lock_version)
+            stale = stale_notice("plan_item", item.id, services.edit_values(item))
+            return render_template("items/edit.html", item=item, form=form, today=today_local(), stale=stale), 409
         except services.ItemError as error:
             db.session.rollback()
             form.owners.errors = list(form.owners.errors) + [str(error)]
@@ -129,12 +137,27 @@ def remove_link(item_id: int, link_id: int):
     link = db.session.get(ItemIndicatorLink, link_id)
     if link is None or link.item_id != item_id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.remove_link(current_user, link)
-    db.session.commit()
+    if not remove_posted_link(link):
+        return _render_show(_item_or_404(item_id), status=409)
     flash("Đã bỏ liên kết chỉ số.", "success")
     return redirect(url_for("items.show", item_id=item_id, _anchor="chi-so"))
+
+
+def remove_posted_link(link: ItemIndicatorLink) -> bool:
+    """Remove the link as the posted button asks (here and on the framework page), committed;
+    False, rolled back and said, when the link changed since the page was opened."""
+    form = VersionedConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.remove_link(current_user, link, form.lock_version.version)
+    except StaleEdit:
+        db.session.rollback()
+        flash("Liên kết này vừa được người khác thay đổi sau khi bạn mở trang nên chưa được bỏ. "
+              "Xem lại liên kết rồi bấm bỏ liên kết lần nữa nếu vẫn muốn.", "error")
+        return False
+    db.session.commit()
+    return True
 
 
 # The reassignment form of items whose units ended lives in its own module, on this blueprint.

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import diff, record
 from tracker.auth.models import User
+from tracker.core.locking import UNCHECKED, claim
 from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
@@ -102,6 +104,7 @@ class UpdateRow:
         self.author = self.submitted_by = self.reviewed_by = None
         self.evidence: list[Named] = []
         self.period: ReportingPeriod | None = None
+        self.hidden = False  # an unsent report the reader may not read (see item_page)
 
 
 HISTORY_COLUMNS = [
@@ -159,7 +162,9 @@ def _changes(previous, update) -> list[tuple[str, object, object]]:
 HISTORY_PERIODS = 8  # periods shown unless the reader asks for the whole history
 
 
-def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
+def item_page(item: PlanItem, *, full_history: bool = False, viewer=None) -> ItemPage:
+    """The page as `viewer` may read it: an unsent report of another unit shows as such, without
+    its text, figures, files or (to non-staff) its return reason (tracker/updates/visibility.py)."""
     sections: dict[int, Section] = {}
     if item.section_id:
         sections = {
@@ -208,6 +213,7 @@ def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
         version = UpdateVersion(update, _changes(previous.get(key), update))
         history.chains.setdefault(update.unit_id, []).insert(0, version)
         previous[key] = update
+    _hide_unsent(updates, periods, viewer)
     for note in notes:
         periods.setdefault(note.period_id, PeriodHistory(note.period)).notes.append(note)
     history = sorted(periods.values(), key=lambda h: (h.period.year, h.period.quarter), reverse=True)
@@ -230,6 +236,29 @@ def item_page(item: PlanItem, *, full_history: bool = False) -> ItemPage:
 
     return ItemPage(item, path, links, history, audit, budget_lines, history_total,
                     from_sample=bool(sample_item_ids([item.id])))
+
+
+def _hide_unsent(updates: list[UpdateRow], periods: dict[int, PeriodHistory], viewer) -> None:
+    from tracker.updates.visibility import can_see_contents, can_see_review
+
+    hidden = set()
+    for update in updates:
+        update.hidden = not can_see_contents(viewer, update)
+        if update.hidden:
+            hidden.add(update.id)
+            update.evidence = []
+            for key in UPDATE_FIELDS:
+                setattr(update, key, None)
+        if update.review_comment and not can_see_review(viewer, update):
+            update.review_comment = None
+    for history in periods.values():
+        for versions in history.chains.values():
+            for newer, version in zip([None] + versions, versions):  # newest first
+                if version.update.id in hidden:
+                    version.changes = []
+                    if newer is not None and newer.update.id not in hidden:
+                        # Compared with nothing rather than with what the reader may not see.
+                        newer.changes = _changes(None, newer.update)
 
 
 # --- Editing ------------------------------------------------------------------------------------
@@ -299,21 +328,28 @@ def _set_assignments(item: PlanItem, role: str, values: list[str]) -> None:
         assignment.position = position
 
 
-def edit_item(
-    actor, item: PlanItem, *, text: str, owners: list[str], coordinators: list[str],
-    deadline: date | None, note: str | None,
-) -> dict:
-    """Change an item's wording, owners, coordinators, deadline or note. Status is not editable here:
-    it comes from accepted updates. Returns the recorded changes (empty when nothing changed)."""
-    if not owners:
-        raise ItemError("Hạng mục phải có ít nhất một đơn vị chủ trì.")
-    before = {
+def edit_values(item: PlanItem) -> dict:
+    """What the edit form changes, as the audit trail (and a refused save) shows it."""
+    return {
         "text": item.text,
         "deadline": item.deadline,
         "note": item.note,
         "owners": _assignment_labels(item, "owner"),
         "coordinators": _assignment_labels(item, "coordinator"),
     }
+
+
+def edit_item(
+    actor, item: PlanItem, *, text: str, owners: list[str], coordinators: list[str],
+    deadline: date | None, note: str | None, lock_version=UNCHECKED,
+) -> dict:
+    """Change an item's wording, owners, coordinators, deadline or note. Status is not editable here:
+    it comes from accepted updates. `lock_version` is the one the form was built from (StaleEdit
+    when the item changed since). Returns the recorded changes (empty when nothing changed)."""
+    if not owners:
+        raise ItemError("Hạng mục phải có ít nhất một đơn vị chủ trì.")
+    claim(item, lock_version)
+    before = edit_values(item)
     item.text = text.strip()
     item.deadline = deadline
     item.note = (note or "").strip() or None
@@ -321,14 +357,7 @@ def edit_item(
     _set_assignments(item, "coordinator", coordinators)
     item.assignments.sort(key=lambda a: (a.role != "owner", a.position))
     item.search_text = fold_search(f"{item.code} {item.text}")
-    after = {
-        "text": item.text,
-        "deadline": item.deadline,
-        "note": item.note,
-        "owners": _assignment_labels(item, "owner"),
-        "coordinators": _assignment_labels(item, "coordinator"),
-    }
-    changes = diff(before, after)
+    changes = diff(before, edit_values(item))
     if changes:
         record(
             actor=actor, action="update", entity_type=AUDIT_ENTITY, entity_id=item.id,
@@ -377,8 +406,12 @@ def add_link(actor, item: PlanItem, indicator: Indicator, note: str | None = Non
         raise ItemError("Hạng mục đã được liên kết với chỉ số này.")
     link = ItemIndicatorLink(item_id=item.id, indicator_id=indicator.id, note=(note or "").strip() or None,
                              created_by_id=getattr(actor, "id", None))
-    db.session.add(link)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same link added at the same moment by someone else
+            db.session.add(link)
+            db.session.flush()
+    except IntegrityError:
+        raise ItemError("Hạng mục đã được liên kết với chỉ số này.") from None
     record(
         actor=actor, action="link_indicator", entity_type=AUDIT_ENTITY, entity_id=item.id,
         summary=f"Liên kết hạng mục {item.ref} với chỉ số {link_label(indicator)}",
@@ -387,7 +420,8 @@ def add_link(actor, item: PlanItem, indicator: Indicator, note: str | None = Non
     return link
 
 
-def remove_link(actor, link: ItemIndicatorLink) -> None:
+def remove_link(actor, link: ItemIndicatorLink, lock_version=UNCHECKED) -> None:
+    claim(link, lock_version)
     item, indicator = link.item, link.indicator
     record(
         actor=actor, action="unlink_indicator", entity_type=AUDIT_ENTITY, entity_id=item.id,

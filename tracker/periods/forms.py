@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from tracker.core.locking import VersionField
 from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 
 
@@ -18,6 +19,7 @@ class DeadlineForm(VietnameseForm):
         "Hạn các đơn vị gửi báo cáo", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
     consolidated_deadline = VietnameseDateField(
         "Hạn gửi báo cáo tổng hợp lên UBND tỉnh", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
+    lock_version = VersionField()
 
 
 class LateExceptionForm(VietnameseForm):

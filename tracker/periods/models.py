@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 from tracker.units.models import Area, Unit
 
 
-class ReportingPeriod(db.Model):
+class ReportingPeriod(Versioned, db.Model):
     """A quarter ("2025-Q3") of one province's reporting calendar: data cut-off per Decree
     09/2019/NĐ-CP, deadlines set by the province (each tenant has its own periods)."""
 

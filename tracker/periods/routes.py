@@ -10,6 +10,7 @@ from tracker.areas.context import area_args, request_tenant
 from tracker.areas.services import tenants
 from tracker.auth.models import Role
 from tracker.auth.permissions import READ_ROLES, can_administer, can_review, roles_required
+from tracker.core.locking import StaleEdit, stale_notice
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods import services
@@ -84,12 +85,13 @@ def _exception_form(period: ReportingPeriod, rows, formdata=None) -> LateExcepti
     return form
 
 
-def _render_show(period, *, deadline_form=None, exception_form=None, status=200):
+def _render_show(period, *, deadline_form=None, exception_form=None, status=200, stale=None):
     today = today_local()
     rows, total = unit_grid(period, today)
     if deadline_form is None:
         deadline_form = DeadlineForm(formdata=None, submission_deadline=period.submission_deadline,
-                                     consolidated_deadline=period.consolidated_deadline)
+                                     consolidated_deadline=period.consolidated_deadline,
+                                     lock_version=period.lock_version)
     if exception_form is None:
         exception_form = _exception_form(period, rows)
     exceptions = list(db.session.scalars(
@@ -101,7 +103,7 @@ def _render_show(period, *, deadline_form=None, exception_form=None, status=200)
         state_labels=STATE_LABELS, exceptions=exceptions,
         deadline_form=deadline_form if can_administer(current_user) else None,
         exception_form=exception_form if can_review(current_user) else None,
-        can_close=can_review(current_user), confirm_form=ConfirmForm(),
+        can_close=can_review(current_user), confirm_form=ConfirmForm(), stale=stale,
     ), status
 
 
@@ -128,7 +130,13 @@ def deadlines(code: str):
         return _render_show(period, deadline_form=form, status=422)
     try:
         changes = services.set_deadlines(current_user, period, form.submission_deadline.data,
-                                         form.consolidated_deadline.data)
+                                         form.consolidated_deadline.data, lock_version=form.lock_version.version)
+    except StaleEdit:
+        db.session.rollback()
+        form.lock_version.set(period.lock_version)
+        stale = stale_notice("reporting_period", period.id, {"submission_deadline": period.submission_deadline,
+                                                             "consolidated_deadline": period.consolidated_deadline})
+        return _render_show(period, deadline_form=form, status=409, stale=stale)
     except services.PeriodError as error:
         db.session.rollback()
         form.submission_deadline.errors = [str(error)]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from tracker.core.locking import UNCHECKED, claim
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 
@@ -138,11 +139,14 @@ def create_period(actor, year: int, quarter: int) -> ReportingPeriod:
     return period
 
 
-def set_deadlines(actor, period: ReportingPeriod, submission_deadline: date, consolidated_deadline: date) -> dict:
-    """Admin: override the province's deadlines of a period. Returns the changes."""
+def set_deadlines(actor, period: ReportingPeriod, submission_deadline: date, consolidated_deadline: date,
+                  lock_version=UNCHECKED) -> dict:
+    """Admin: override the province's deadlines of a period. Returns the changes. `lock_version`:
+    the period's version the form was built from (StaleEdit when it changed since)."""
     from tracker.audit.services import diff
 
     _require_role(actor, "admin", "đổi hạn của kỳ báo cáo")
+    claim(period, lock_version)
     if submission_deadline < period.data_start:
         raise PeriodError("Hạn gửi báo cáo không được trước ngày bắt đầu chốt số liệu "
                           f"({period.data_start:%d/%m/%Y}).")

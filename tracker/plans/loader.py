@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from tracker.areas import loading as area_loading
 from tracker.audit.services import diff, record
+from tracker.core.locking import claim
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
 from tracker.indicators import link_review
@@ -145,7 +146,7 @@ def load_paths(paths: list[str | Path], mapping: dict | None = None) -> LoadResu
         for doc in docs:
             try:
                 loader.apply(doc)
-            except (AttributeError, TypeError, KeyError, ValueError) as error:
+            except (AttributeError, TypeError, KeyError, ValueError, RecursionError) as error:
                 # A mapping where a list belongs, a string where a mapping belongs...
                 problems.append(Problem(doc.name, "", "", f"Cấu trúc tệp không đúng định dạng ({type(error).__name__}: {error}); xem seed_plans/README.md."))
     if problems:
@@ -189,6 +190,8 @@ class _Loader:
             setattr(obj, key, values[key])
         if changes:
             self.result.changes += 1
+            if hasattr(obj, "lock_version"):
+                claim(obj)  # edit forms opened before this load are refused, not silently applied
         return changes
 
     def upsert(self, current, make, values: dict[str, Any]):
@@ -787,6 +790,7 @@ class _Loader:
                         self.warn(doc, node, f"{ref}: đơn vị chủ trì/phối hợp đã sửa trong ứng dụng được thay theo văn bản.")
                     changes["assignments"] = [[f"{r}: {t}" for r, t, _ in current], [f"{r}: {t}" for r, t, _ in wanted_plain]]
                     self.result.changes += 1
+                    claim(item)
                 item.assignments.clear()
                 db.session.flush()
                 for pos, (role, written, who) in enumerate(wanted):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 from tracker.units.models import Area, Unit, UnitGroup
 
@@ -156,7 +157,7 @@ class Section(db.Model):
         return " › ".join(self.path.split("/"))
 
 
-class PlanItem(db.Model):
+class PlanItem(Versioned, db.Model):
     """One row of an appendix: a target, a required document, a project, a budget line, a task."""
 
     __tablename__ = "plan_item"

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from tracker.core.security import optional_id
 from tracker.core.text import vietnamese_sort_key
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
@@ -18,10 +19,7 @@ ROLE_ARGS = {"chu-tri": "owner", "phoi-hop": "coordinator"}
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return optional_id(value)  # beyond any id: ignored like any other unreadable value
 
 
 def filter_from_args(args) -> ItemFilter:

@@ -7,10 +7,13 @@ line or the sheet and row.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 
@@ -89,6 +92,9 @@ def read_yaml(path: Path) -> SourceDoc:
         raise LoadError([Problem(path.name, where, "", f"YAML không hợp lệ: {getattr(error, 'problem', error)}")])
     except UnicodeDecodeError:
         raise LoadError([Problem(path.name, "", "", "Tệp không phải văn bản UTF-8.")])
+    except RecursionError:
+        raise LoadError([Problem(path.name, "", "", "Tệp lồng nhau quá nhiều cấp (ngoặc hoặc thụt lề); "
+                                 "không phải một tệp kế hoạch theo seed_plans/README.md.")]) from None
     if not isinstance(data, dict) or data.get("kind") not in KINDS:
         raise LoadError([Problem(path.name, "dòng 1", "kind", f"Thiếu hoặc sai 'kind' (một trong: {', '.join(KINDS)}).")])
     return SourceDoc(str(path), data["kind"], data)
@@ -219,7 +225,10 @@ def read_workbook(path: Path) -> SourceDoc:
     name = path.name
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except zipfile.BadZipFile:
+        raise LoadError([Problem(name, "", "", "Không đọc được tệp Excel: tệp không phải định dạng .xlsx "
+                                 "(có thể là tệp .xls cũ hoặc tệp khác được đổi đuôi).")]) from None
+    except (InvalidFileException, OSError, KeyError, ValueError, zlib.error, ElementTree.ParseError) as error:
         raise LoadError([Problem(name, "", "", f"Không đọc được tệp Excel: {error}")])
     problems: list[Problem] = []
     if PLAN_SHEET not in workbook.sheetnames:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 
+from tracker.core.spreadsheet import keep_text
 from tracker.extensions import db
 from tracker.plans.models import Plan, PlanItem, Section
 from tracker.plans.sources import (
@@ -81,6 +82,7 @@ def _appendix_sheet(workbook: Workbook, kind: str, number: str, title: str, shee
 
 
 def _bytes(workbook: Workbook) -> bytes:
+    keep_text(workbook)  # the document's text, never a formula (core/spreadsheet.py)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

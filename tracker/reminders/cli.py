@@ -47,13 +47,15 @@ def _print_dry_run(today, digests) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In danh sách thông báo dạng JSON.")
 def remind_command(at, dry_run, as_json):
     """Chạy một lượt nhắc báo cáo (như lịch chạy hằng ngày)."""
-    from tracker.reminders.jobs import ensure_current_period
+    from tracker.reminders.jobs import ensure_reminder_periods
     from tracker.reminders.mail import mailer_from_config
     from tracker.reminders.outbox import claim_digests, deliver_pending
     from tracker.reminders.services import plan_digests
 
     today = at.date() if at else today_local()
     if dry_run:
+        # The periods a real pass would create take part, inside a transaction rolled back below.
+        ensure_reminder_periods(today, commit=False)
         digests = plan_digests(today)
         if as_json:
             notices = [n.as_json() for d in digests for n in d.notices]
@@ -63,7 +65,7 @@ def remind_command(at, dry_run, as_json):
         db.session.rollback()  # nothing was written; make sure of it
         return
 
-    ensure_current_period(today)
+    ensure_reminder_periods(today)
     digests = plan_digests(today)
     planned = {n.key: n.as_json() for d in digests for n in d.notices}
     claimed = claim_digests(digests, now=utcnow())

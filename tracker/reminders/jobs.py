@@ -14,27 +14,52 @@ from tracker.core.time import today_local, utcnow
 from tracker.extensions import db
 from tracker.reminders.mail import mailer_from_config
 from tracker.reminders.outbox import deliver_pending, run_reminders
+from tracker.reminders.rules import Schedule
 
 log = logging.getLogger(__name__)
 
 
-def ensure_current_period(today) -> None:
-    """Create each province's reporting period for the quarter (default dates) if nobody has yet."""
-    from tracker.areas.services import tenants
-    from tracker.periods.services import ensure_period, quarter_of
+def reminder_quarters(today, schedule: Schedule) -> list[tuple[int, int]]:
+    """The quarter whose data window contains `today`, and every quarter whose reminder schedule
+    (with its default deadline) covers `today`. 2025-Q3 is due on 18/09/2025, inside 2025-Q4's data
+    window: on 15/09 both are reminder quarters."""
+    from tracker.periods.services import period_dates, quarter_of
 
-    for tenant_id in [t.id for t in tenants()]:
-        try:
-            ensure_period(*quarter_of(today), tenant_id)
+    year, quarter = quarter_of(today)
+    found = [(year, quarter)]
+    index = year * 4 + quarter - 1
+    for step in range(-1, 12):  # the next quarter, then back up to three years (a long overdue window)
+        y, q = divmod(index - step, 4)
+        start, end = schedule.window(period_dates(y, q + 1)["submission_deadline"])
+        if start <= today <= end and (y, q + 1) not in found:
+            found.append((y, q + 1))
+    return sorted(found)
+
+
+def ensure_reminder_periods(today, *, commit: bool = True) -> None:
+    """Create (default dates) the reminder quarters nobody has created yet; a stored period keeps
+    its own dates. Without `commit` (the dry run) they are only flushed, for the caller to roll back."""
+    from tracker.areas.services import tenants
+    from tracker.periods.services import ensure_period
+
+    schedule = Schedule.from_config(current_app.config)
+    try:
+        # Each province keeps its own reporting calendar.
+        for tenant_id in [tenant.id for tenant in tenants()]:
+            for year, quarter in reminder_quarters(today, schedule):
+                ensure_period(year, quarter, tenant_id)
+        if commit:
             db.session.commit()
-        except IntegrityError:  # another process created it at the same moment
-            db.session.rollback()
+    except IntegrityError:  # another process created one at the same moment: it exists now
+        db.session.rollback()
+        if not commit:
+            raise
 
 
 def daily_reminders() -> None:
     """The daily pass (at SCHEDULER_HOUR, and once at scheduler start-up to catch up)."""
     today = today_local()
-    ensure_current_period(today)
+    ensure_reminder_periods(today)
     with mailer_from_config(current_app.config) as mailer:
         result = run_reminders(today, now=utcnow(), mailer=mailer,
                                sender=current_app.config["MAIL_DEFAULT_SENDER"])

@@ -176,9 +176,11 @@ def _deliverable(now: datetime):
 
 
 def _email_for(row: OutboxMessage, sender: str, now: datetime):
+    # Built from the stored row alone, with the Date it was composed: a retry after a crash sends
+    # a copy identical to the first (same Message-ID, same Date) that clients fold into one.
     return build_email(
         sender=sender, to=row.to_email, subject=row.subject, text=row.body_text, html=row.body_html,
-        message_id=row.message_id, date=now,
+        message_id=row.message_id, date=row.created_at or now,
     )
 
 

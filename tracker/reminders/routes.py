@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from tracker.core.time import utcnow
+from tracker.core.security import page_number
 from tracker.extensions import db
 from tracker.reminders.forms import PreferencesForm
 from tracker.reminders.notifications import (
@@ -32,7 +33,7 @@ def unread_notifications_processor() -> dict:
 @bp.get("/thong-bao")
 @login_required
 def index():
-    page = request.args.get("trang", 1, type=int) or 1
+    page = page_number(request.args.get("trang"))
     notifications, total = notifications_page(current_user, page)
     form = PreferencesForm(notify_optional=current_user.notify_optional)
     return render_template(

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from tracker.core import formatting
 from tracker.core.formatting import group_thousands
 from tracker.reports.archival import DataAttachment, write_archival_pdf
+from tracker.core.spreadsheet import put_text
 from tracker.reports.data import ReportData
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -99,7 +100,6 @@ def html_to_pdf(html: str, attachments: tuple[DataAttachment, ...] = ()) -> byte
 
 # --------------------------------------------------------------------------- Excel
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0"
 DATE_FORMAT = "DD/MM/YYYY"
 
@@ -129,12 +129,7 @@ class _Sheet:
         if isinstance(value, bool):
             value = "Có" if value else "Không"
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.value = value
-            if value.startswith(FORMULA_PREFIXES):
-                # Text that looks like a formula stays text: stored as a string, quote-prefixed.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+            put_text(cell, ILLEGAL_CHARACTERS_RE.sub("", value))  # never a formula
             cell.alignment = self.wrap
         elif isinstance(value, datetime):
             cell.value = formatting.format_datetime(value)

@@ -2,6 +2,7 @@
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from tracker.core.locking import VersionField
 from tracker.core.vietnamese_forms import VietnameseDateField, VietnameseForm
 
 FIELDS = ("number", "report_date", "signer_title", "signer_name", "recipients", "summary", "proposals")
@@ -19,3 +20,4 @@ class ReportDraftForm(VietnameseForm):
                                description="Mỗi dòng một nơi nhận; dòng \"Lưu: VT, ...\" luôn đứng cuối.")
     summary = TextAreaField("Đánh giá chung", validators=[Length(max=20000, message="Tối đa 20.000 ký tự.")])
     proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Length(max=20000, message="Tối đa 20.000 ký tự.")])
+    lock_version = VersionField()  # of the draft the form was built from; empty when there was none

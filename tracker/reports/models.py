@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.models import Plan
 from tracker.units.models import Area
 
 
-class ReportDraft(db.Model):
+class ReportDraft(Versioned, db.Model):
     """What the coordinator enters on the report page before issuing: number, signer, texts."""
 
     __tablename__ = "report_draft"

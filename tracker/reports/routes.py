@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
+from tracker.core.locking import StaleEdit, stale_notice
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import get_period
@@ -72,12 +73,12 @@ def _form_for(draft, plan) -> ReportDraftForm:
     return form
 
 
-def _render_show(plan, period, form, status: int = 200):
+def _render_show(plan, period, form, status: int = 200, stale=None):
     draft = get_draft(plan, period)
     data = gather_report_data(plan, period, options=options_from_draft(draft))
     versions = [r for r in issued_versions([plan.id]) if r.period_id == period.id]
     return render_template("reports/show.html", plan=plan, period=period, data=data, document_html=build_html(data).decode("utf-8"),
-                           form=form, draft=draft, versions=versions,
+                           form=form, draft=draft, versions=versions, stale=stale,
                            can_edit=current_user.role == Role.COORDINATOR), status
 
 
@@ -121,15 +122,31 @@ def _save_posted_draft(plan, period):
     draft = save_draft(plan, period, user=current_user, number=form.number.data or "",
                        report_date=form.report_date.data, signer_title=form.signer_title.data or "",
                        signer_name=form.signer_name.data or "", recipients=form.recipients.data or "",
-                       summary=form.summary.data or "", proposals=form.proposals.data or "")
+                       summary=form.summary.data or "", proposals=form.proposals.data or "",
+                       lock_version=form.lock_version.version)
     return draft, form
+
+
+def _render_stale(plan, period, form):
+    """Someone saved the draft since this form was opened: nothing saved (or issued), the typed
+    values kept, the stored ones shown, and the form now at the stored version."""
+    db.session.rollback()
+    draft = get_draft(plan, period)
+    form.lock_version.set(draft.lock_version if draft is not None else None)
+    current = {name: getattr(draft, name) for name in FIELDS} if draft is not None else {}
+    labels = {name: form[name].label.text for name in FIELDS}
+    stale = stale_notice("report_draft", draft.id if draft is not None else None, current, labels=labels)
+    return _render_show(plan, period, form, 409, stale=stale)
 
 
 @bp.post("/bao-cao/<int:plan_id>/<period_code>/du-thao")
 @roles_required(Role.COORDINATOR.value)
 def save(plan_id: int, period_code: str):
     plan, period = _plan_and_period(plan_id, period_code)
-    draft, form = _save_posted_draft(plan, period)
+    try:
+        draft, form = _save_posted_draft(plan, period)
+    except StaleEdit:
+        return _render_stale(plan, period, ReportDraftForm())
     if draft is None:
         flash("Chưa lưu được: vui lòng kiểm tra các ô được đánh dấu.", "error")
         return _render_show(plan, period, form, 400)
@@ -144,7 +161,10 @@ def issue(plan_id: int, period_code: str):
     plan, period = _plan_and_period(plan_id, period_code)
     if any(name in request.form for name in FIELDS):
         # The issue button sits in the draft form: what is on screen is what gets issued.
-        draft, form = _save_posted_draft(plan, period)
+        try:
+            draft, form = _save_posted_draft(plan, period)
+        except StaleEdit:
+            return _render_stale(plan, period, ReportDraftForm())
         if draft is None:
             flash("Chưa ban hành được: vui lòng kiểm tra các ô được đánh dấu.", "error")
             return _render_show(plan, period, form, 400)

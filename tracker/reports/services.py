@@ -19,12 +19,14 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import reporting_units as owing_unit_ids
 from tracker.core.text import shorten
 from tracker.audit.services import diff, record
 from tracker.core.formatting import format_date
+from tracker.core.locking import UNCHECKED, StaleEdit, claim
 from tracker.core.time import to_local, today_local, utcnow
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
@@ -797,8 +799,14 @@ def options_from_draft(draft: ReportDraft | None) -> ReportOptions:
 
 def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", report_date: date | None = None,
                signer_title: str = "", signer_name: str = "", recipients: str = "", summary: str = "",
-               proposals: str = "") -> ReportDraft:
+               proposals: str = "", lock_version=UNCHECKED) -> ReportDraft:
+    """`lock_version`: the draft's version the form was built from (None: there was no draft yet);
+    StaleEdit when someone saved the draft since (tracker/core/locking.py)."""
     draft = get_draft(plan, period)
+    if draft is not None:
+        claim(draft, lock_version)
+    elif lock_version not in (None, UNCHECKED):
+        raise StaleEdit()
     values = {"number": number.strip(), "report_date": report_date, "signer_title": signer_title.strip(),
               "signer_name": signer_name.strip(), "recipients": recipients.strip(), "summary": summary.strip(),
               "proposals": proposals.strip()}
@@ -812,7 +820,10 @@ def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", r
     for key, value in values.items():
         setattr(draft, key, value)
     draft.updated_by_id = getattr(user, "id", None)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another coordinator created the first draft at the same moment
+        raise StaleEdit() from error
     record(actor=user, action="report.draft_saved", entity_type="report_draft", entity_id=draft.id,
            summary=f"Cập nhật dự thảo báo cáo {plan.number} {period.label}", changes=diff(before, values))
     return draft

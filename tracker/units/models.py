@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.text import fold_name
+from tracker.core.locking import Versioned
 from tracker.extensions import db
 
 
@@ -121,7 +122,7 @@ class Area(db.Model):
         return f"<Area {self.code}>"
 
 
-class Unit(db.Model):
+class Unit(Versioned, db.Model):
     __tablename__ = "unit"
     __table_args__ = (UniqueConstraint("area_id", "name"),)
 
@@ -195,7 +196,7 @@ class UnitAlias(db.Model):
             self.folded = fold_name(self.alias)
 
 
-class UnitGroup(db.Model):
+class UnitGroup(Versioned, db.Model):
     """A collective owner the documents name ("Các Sở, ban, ngành"): expands to its members."""
 
     __tablename__ = "unit_group"

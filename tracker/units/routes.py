@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.permissions import read_required
 from tracker.core.time import today_local
+from tracker.core.security import bounded_int
 from tracker.extensions import db
 from tracker.main.completeness import COMPLETENESS_LABELS
 from tracker.plans.listing import TIMELINESS_LABELS
@@ -22,7 +23,7 @@ bp = Blueprint("units", __name__)
 @read_required
 def index():
     areas = db.session.scalars(select(Area).order_by(Area.level, Area.name)).all()
-    area_id = request.args.get("khu-vuc", type=int)
+    area_id = request.args.get("khu-vuc", type=bounded_int)
     area = db.session.get(Area, area_id) if area_id else pages.default_area(current_user)
     query = (request.args.get("q") or "")[:200]
     rows, groups = pages.units_index(area, query)

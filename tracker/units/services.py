@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import diff, record
+from tracker.core.locking import UNCHECKED, claim
 from tracker.core.text import fold_name
 from tracker.extensions import db
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember, UnitKind
@@ -85,6 +86,9 @@ def merge_unit(
             user.unit_id = target.id
         if users:
             changes["users"] = [[u.email for u in users], target.name]
+            from tracker.calendar.services import rotate_unit_token
+
+            rotate_unit_token(source, actor=actor)  # its reporters have moved on: the old URL ends
     verb = "đổi tên thành" if kind == "renamed" else "hợp nhất vào"
     summary = f"{source.name} {verb} {target.name} từ ngày {on:%d/%m/%Y}"
     record(actor=actor, action="merge" if kind == "merged" else "rename", entity_type="unit",
@@ -129,7 +133,7 @@ def _check_unit_name(area: Area, name: str, unit: Unit | None = None) -> None:
             raise UnitError(f"{area.name} đã có đơn vị tên '{other.name}'.")
 
 
-def _unit_values(unit: Unit) -> dict:
+def unit_values(unit: Unit) -> dict:
     return {
         "name": unit.name, "short_name": unit.short_name, "kind": unit.kind,
         "parent": unit.parent.name if unit.parent is not None else None, "note": unit.note,
@@ -139,15 +143,18 @@ def _unit_values(unit: Unit) -> dict:
 
 def save_unit(
     actor, unit: Unit | None, *, area: Area, name: str, short_name: str | None, kind: str,
-    parent: Unit | None, note: str | None, aliases_text: str | None,
+    parent: Unit | None, note: str | None, aliases_text: str | None, lock_version=UNCHECKED,
 ) -> Unit:
-    """Create (unit None) or change a unit, its aliases included; audited."""
+    """Create (unit None) or change a unit, its aliases included; audited. `lock_version`: the
+    version the form was built from (StaleEdit when the unit changed since)."""
+    if unit is not None:
+        claim(unit, lock_version)
     name = " ".join(name.split())
     if kind not in {k.value for k in UnitKind}:
         raise UnitError("Loại đơn vị không hợp lệ.")
     _check_unit_name(area, name, unit)
     created = unit is None
-    before = {} if created else _unit_values(unit)
+    before = {} if created else unit_values(unit)
     if created:
         unit = Unit(area=area, name=name)
         db.session.add(unit)
@@ -169,14 +176,14 @@ def save_unit(
         if fold_name(alias) not in current:
             unit.aliases.append(UnitAlias(alias=alias, folded=fold_name(alias)))
     db.session.flush()
-    changes = diff(before, _unit_values(unit))
+    changes = diff(before, unit_values(unit))
     if changes:
         record(actor=actor, action="create" if created else "update", entity_type="unit", entity_id=unit.id,
                summary=f"{'Tạo' if created else 'Sửa'} đơn vị {unit.name}", changes=changes)
     return unit
 
 
-def _group_values(group: UnitGroup) -> dict:
+def group_values(group: UnitGroup) -> dict:
     return {
         "name": group.name, "aliases": group.aliases, "note": group.note,
         "members": [m.unit.name for m in group.members],
@@ -185,15 +192,18 @@ def _group_values(group: UnitGroup) -> dict:
 
 def save_group(
     actor, group: UnitGroup | None, *, area: Area, name: str, aliases_text: str | None, note: str | None,
-    members: list[Unit] | None = None,
+    members: list[Unit] | None = None, lock_version=UNCHECKED,
 ) -> UnitGroup:
-    """Create (group None) or change a unit group and its members; audited."""
+    """Create (group None) or change a unit group and its members; audited (`lock_version` as for
+    `save_unit`)."""
+    if group is not None:
+        claim(group, lock_version)
     name = " ".join(name.split())
     for other in db.session.scalars(select(UnitGroup).where(UnitGroup.area_id == area.id)):
         if other is not group and fold_name(other.name) == fold_name(name):
             raise UnitError(f"{area.name} đã có nhóm tên '{other.name}'.")
     created = group is None
-    before = {} if created else _group_values(group)
+    before = {} if created else group_values(group)
     if created:
         group = UnitGroup(area=area, name=name)
         db.session.add(group)
@@ -215,7 +225,7 @@ def save_group(
             member.position = position
         group.members.sort(key=lambda m: m.position)
     db.session.flush()
-    changes = diff(before, _group_values(group))
+    changes = diff(before, group_values(group))
     if changes:
         record(actor=actor, action="create" if created else "update", entity_type="unit_group",
                entity_id=group.id, summary=f"{'Tạo' if created else 'Sửa'} nhóm đơn vị {group.name}",

@@ -21,6 +21,7 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
 from tracker.extensions import db
@@ -29,7 +30,7 @@ from tracker.periods.obligations import REPORTING_KINDS, obligations_for_period
 from tracker.periods.services import current_period, deadline_info, get_period
 from tracker.plans.listing import matches_search
 from tracker.plans.models import STATUS_LABELS, PlanItem
-from tracker.updates import services
+from tracker.updates import services, visibility
 from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate, UpdateState
 from tracker.updates.validation import FIELDS, validate_update, values_as_text
@@ -42,10 +43,7 @@ bp.add_app_template_global(services.submitted_late, "submitted_late")
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return optional_id(value)  # an id or version beyond any stored one reads as none
 
 
 def _item_or_404(item_id: int) -> PlanItem:
@@ -157,6 +155,9 @@ def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None 
         deadline=deadline_info(period, today, unit_ids), form=CsrfForm(), review_form=ReviewForm(),
         contribution_form=ContributionForm(), STATUS_LABELS=STATUS_LABELS,
         reports_money=budget.has_budget and item.kind == "project",
+        # Another unit's unsent report shows as such, without its contents (updates/visibility.py).
+        can_see=lambda u: visibility.can_see_contents(user, u, today),
+        can_see_review=lambda u: visibility.can_see_review(user, u, today),
     ), status
 
 

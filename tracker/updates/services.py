@@ -62,7 +62,6 @@ from tracker.auth.permissions import (
     is_staff,
     reporting_units,
 )
-from tracker.core.formatting import format_datetime
 from tracker.core.time import to_local, today_local, utcnow
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
@@ -111,19 +110,9 @@ class StaleUpdate(UpdateError):
 
 
 def stale_message(current: StatusUpdate | None) -> str:
-    who = ""
-    if current is not None and current.id is not None:
-        from tracker.audit.models import AuditEntry
+    from tracker.core.locking import last_change
 
-        entry = db.session.scalar(
-            select(AuditEntry)
-            .where(AuditEntry.entity_type == "status_update", AuditEntry.entity_id == current.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .limit(1)
-        )
-        if entry is not None:
-            name = entry.actor.display_name if entry.actor is not None else (entry.actor_label or "người khác")
-            who = f" ({name}, lúc {format_datetime(entry.at)})"
+    who = last_change("status_update", current.id) if current is not None and current.id is not None else ""
     return (
         f"Báo cáo này vừa được người khác thay đổi{who} sau khi bạn mở trang. Nội dung bạn nhập CHƯA được lưu "
         "và được giữ nguyên bên dưới; hãy xem bản đang lưu, chỉnh lại rồi bấm lưu lần nữa."
@@ -290,9 +279,12 @@ def can_edit(user, update: StatusUpdate, today: date | None = None) -> bool:
 
 
 def can_read_update(user, update: StatusUpdate, today: date | None = None) -> bool:
-    """Staff and viewers read every update; a reporter those of items its unit owns or coordinates."""
-    if not getattr(user, "is_authenticated", False):
-        return False
+    """Staff and viewers read every sent update; a reporter those of items its unit owns or
+    coordinates; an unsent one only its own unit (tracker/updates/visibility.py)."""
+    from tracker.updates.visibility import can_see_contents
+
+    if not getattr(user, "is_authenticated", False) or not can_see_contents(user, update, today):
+        return False  # an unsent report (draft, returned) is its unit's alone
     if is_staff(user) or user.role in ("viewer", "national_viewer"):
         return True
     if user.role != "reporter" or user.unit_id is None:
