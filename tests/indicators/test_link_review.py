@@ -7,22 +7,42 @@ import pytest
 from sqlalchemy import select
 
 from tests.indicators.test_rules import FRAMEWORK
-from tests.plans.test_loader_errors import PLAN, UNITS
 from tracker.audit.models import AuditEntry
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
 from tracker.plans.loader import load_paths
 from tracker.plans.models import Plan, PlanItem
 from tracker.plans.sources import LoadError
 
+UNITS = """\
+kind: units
+area: {code: tinh-lien-ket, name: Tỉnh Liên Kết, level: province, parent: null}
+units:
+  - {name: Sở Khoa học và Công nghệ, short_name: Sở KH&CN, kind: department}
+"""
+
+PLAN = """\
+kind: plan
+number: 9/KH-UBND
+date: 2021-01-05
+issuing_body: UBND tỉnh Liên Kết
+area: tinh-lien-ket
+title: Kế hoạch liên kết chỉ số
+period: {start: 2021, end: 2025}
+appendices:
+  - {number: "3", kind: project, title: DANH MỤC DỰ ÁN, items: [
+      {code: "1", text: Triển khai chữ ký số, owner: Sở KH&CN, start_year: 2021, end_year: 2022},
+      {code: "2", text: Số hóa dữ liệu, owner: Sở KH&CN, start_year: 2021, end_year: 2025}]}
+"""
+
 LINKS = """\
 kind: links
 plan: 9/KH-UBND
 framework: Bộ chỉ số thử
 links:
-  - item: 3/A/1
+  - item: 3/1
     indicators: ["1.1"]
     note: "Chữ ký số"
-  - item: 3/A/2
+  - item: 3/2
     indicators: ["1.2"]
     note: "Số hóa dữ liệu"
 """
@@ -39,11 +59,11 @@ def links_of(db) -> dict[tuple[str, str], ItemIndicatorLink]:
     return {(link.item.ref, link.indicator.code): link for link in rows}
 
 
-REMOVED = LINKS.replace('''  - item: 3/A/2
+REMOVED = LINKS.replace('''  - item: 3/2
     indicators: ["1.2"]
     note: "Số hóa dữ liệu"
 ''', '''removed:
-  - item: 3/A/2
+  - item: 3/2
     indicators: ["1.2"]
     reason: "Số hóa dữ liệu không làm có chuyên mục"
 ''')
@@ -52,11 +72,11 @@ REMOVED = LINKS.replace('''  - item: 3/A/2
 def test_a_removed_link_is_deleted_with_its_reason_in_the_history(db, tmp_path):
     load_paths([write(tmp_path, LINKS)])
     db.session.commit()
-    assert set(links_of(db)) == {("3/A/1", "1.1"), ("3/A/2", "1.2")}
+    assert set(links_of(db)) == {("3/1", "1.1"), ("3/2", "1.2")}
     result = load_paths([write(tmp_path, REMOVED)])
     db.session.commit()
-    assert set(links_of(db)) == {("3/A/1", "1.1")}
-    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/A/2"))
+    assert set(links_of(db)) == {("3/1", "1.1")}
+    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/2"))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == item.id,
                                                        AuditEntry.action == "unlink_indicator"))
     assert entry.entity_type == "plan_item" and "Số hóa dữ liệu không làm có chuyên mục" in entry.summary
@@ -67,15 +87,15 @@ def test_a_removed_link_is_deleted_with_its_reason_in_the_history(db, tmp_path):
 def test_a_link_a_coordinator_added_is_kept_with_a_warning(db, tmp_path, factory):
     from tracker.items.services import add_link
 
-    load_paths([write(tmp_path, LINKS.split("  - item: 3/A/2")[0])])
+    load_paths([write(tmp_path, LINKS.split("  - item: 3/2")[0])])
     coordinator = factory.user(role="coordinator")
-    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/A/2"))
+    item = db.session.scalar(select(PlanItem).where(PlanItem.ref == "3/2"))
     indicator = db.session.scalar(select(Indicator).join(Framework).where(
         Framework.name == "Bộ chỉ số thử", Indicator.code == "1.2"))
     add_link(coordinator, item, indicator, "Thêm trong ứng dụng")
     db.session.commit()
     result = load_paths([write(tmp_path, REMOVED)])
-    assert ("3/A/2", "1.2") in links_of(db)
+    assert ("3/2", "1.2") in links_of(db)
     assert any("do người dùng thêm trong ứng dụng: giữ nguyên" in w for w in result.warnings)
 
 
@@ -84,10 +104,10 @@ def test_a_link_a_coordinator_added_is_kept_with_a_warning(db, tmp_path, factory
     (LINKS.replace('note: "Chữ ký số"', 'note: "Chữ ký số\\nvà hơn nữa"'), "trường 'note': Lý do chỉ viết trên một dòng."),
     (REMOVED.replace('    reason: "Số hóa dữ liệu không làm có chuyên mục"\n', ""),
      "trường 'reason': Liên kết bị loại cần một dòng lý do"),
-    (LINKS + 'removed:\n  - {item: 3/A/1, indicators: ["1.1"], reason: "Sai"}\n',
-     "Liên kết 3/A/1 → 1.1 vừa có trong links vừa có trong removed."),
-    (REMOVED.replace('item: 3/A/2\n    indicators: ["1.2"]\n    reason', 'item: 3/A/9\n    indicators: ["1.2"]\n    reason'),
-     "trường 'item': Không có hạng mục '3/A/9'"),
+    (LINKS + 'removed:\n  - {item: 3/1, indicators: ["1.1"], reason: "Sai"}\n',
+     "Liên kết 3/1 → 1.1 vừa có trong links vừa có trong removed."),
+    (REMOVED.replace('item: 3/2\n    indicators: ["1.2"]\n    reason', 'item: 3/9\n    indicators: ["1.2"]\n    reason'),
+     "trường 'item': Không có hạng mục '3/9'"),
 ])
 def test_bad_link_reviews_are_refused(db, tmp_path, links, expected):
     with pytest.raises(LoadError) as caught:

@@ -21,7 +21,7 @@ from tracker.plans.sources import _LineLoader
 
 
 def framework_spec(framework: Framework) -> FrameworkSpec:
-    """The framework's tree with rules, inputs, providers and the printed texts (three queries)."""
+    """The framework's tree with rules, inputs, providers and the printed texts (four queries, whatever its size)."""
     indicators = db.session.scalars(
         select(Indicator)
         .where(Indicator.framework_id == framework.id)
