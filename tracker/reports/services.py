@@ -671,7 +671,7 @@ def _indicators(plan, scope_ids, item_rows) -> tuple[list[IndicatorRisk], Decima
         .join(Framework, Indicator.framework_id == Framework.id)
         .join(PlanItem, ItemIndicatorLink.item_id == PlanItem.id)
         .where(PlanItem.plan_id == plan.id)
-        .order_by(Framework.name, Indicator.position, Indicator.id)
+        .order_by(Framework.name, Indicator.position, Indicator.id, PlanItem.position, PlanItem.id)
     ).all()
     risks: dict[int, IndicatorRisk] = {}
     for item_id, indicator_id, code, name, max_points, _position, framework in links:
@@ -697,7 +697,8 @@ def _difficulties(chains, period, scope_ids, item_rows, units_by_id, unit, on) -
     """The period's difficulties and proposals, quoted per agency as written (identical texts merged)."""
     grouped: dict[int, dict[tuple[str, str], Quote]] = defaultdict(dict)
     order: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
-    for update, update_period in chains.values():
+    rank = {item_id: n for n, item_id in enumerate(item_rows)}  # document order, whatever the database returned
+    for update, update_period in sorted(chains.values(), key=lambda c: (rank.get(c[0].item_id, -1), c[0].id)):
         if update.period_id != period.id or update.item_id not in scope_ids:
             continue
         reporter = units_by_id.get(update.unit_id)
