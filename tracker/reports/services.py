@@ -361,7 +361,8 @@ def gather_report_data(
         kind="unit" if unit is not None else "consolidated",
         header=header,
         plan_id=plan.id,
-        plan_number=plan.number,
+        plan_number=plan.number_label,
+        plan_date_label=plan.date_label,
         plan_title=plan.title,
         plan_issued_on=plan.issued_on,
         plan_issuing_body=plan.issuing_body,
@@ -814,7 +815,7 @@ def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", r
     draft.updated_by_id = getattr(user, "id", None)
     db.session.flush()
     record(actor=user, action="report.draft_saved", entity_type="report_draft", entity_id=draft.id,
-           summary=f"Cập nhật dự thảo báo cáo {plan.number} {period.label}", changes=diff(before, values))
+           summary=f"Cập nhật dự thảo báo cáo {plan.number_label} {period.label}", changes=diff(before, values))
     return draft
 
 
@@ -851,7 +852,7 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
     db.session.add(report)
     db.session.flush()
     record(actor=user, action="report.issued", entity_type="issued_report", entity_id=report.id,
-           summary=f"Ban hành báo cáo {plan.number} {period.label}, phiên bản {version}")
+           summary=f"Ban hành báo cáo {plan.number_label} {period.label}, phiên bản {version}")
     return report
 
 
