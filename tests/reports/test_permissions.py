@@ -17,11 +17,13 @@ def matrix_scenario(factory, db, updates):
     updates.add(item_own, period, unit_a, "in_progress", 50, state="submitted")
     updates.add(item_other, period, unit_b, "in_progress", 20, state="submitted")
     users = {
-        "admin": factory.user("admin"),
+        "admin": factory.user("admin", tenant=area),
         "coordinator": factory.user("coordinator", unit=factory.unit("Sở Khoa học và Công nghệ", area=area)),
         "viewer": factory.user("viewer", unit=factory.unit("Văn phòng UBND tỉnh", area=area)),
         "reporter_own": factory.user("reporter", unit=unit_a),
         "reporter_other": factory.user("reporter", unit=unit_b),
+        "national_viewer": factory.user("national_viewer"),
+        "superadmin": factory.user("superadmin"),
     }
     return {"plan": plan.id, "item_own": item_own.id, "item_other": item_other.id, "unit_own": unit_a.id,
             "unit_other": unit_b.id, "period": period.code, "period_id": period.id, "users": users}

@@ -66,7 +66,8 @@ class User(UserMixin, Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
-    tenant: Mapped[Area | None] = relationship()
+    # Joined: every page's navigation names the user's area.
+    tenant: Mapped[Area | None] = relationship(lazy="joined")
 
     @property
     def is_national(self) -> bool:

@@ -135,7 +135,7 @@ def item_event(item: PlanItem, today: date) -> DeadlineEvent | None:
     slug, label = kind
     year, quarter = quarter_of(today)
     status = STATUS_LABELS.get(item.status, item.status)
-    lines = [f"{item.plan.number} · {item.display_code}", item.text.strip()]
+    lines = [f"{item.plan.number_label} · {item.display_code}", item.text.strip()]
     if item.kind == ItemKind.PROJECT and item.years_text:
         lines.append(f"Thời gian thực hiện: {item.years_text}")
     if item.kind == ItemKind.TARGET and item.target_text:

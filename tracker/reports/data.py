@@ -247,6 +247,7 @@ class ReportData:
     coordinator_proposals: str
     annexes: list[Annex]
     items: list[ItemRow]  # every item in scope, in document order (budget lines included)
+    plan_date_label: str = ""  # the issue date as printed: "21/10/2020", "…/02/2021" (month only)
 
     def to_json(self) -> dict:
         """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""

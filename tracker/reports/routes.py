@@ -48,7 +48,7 @@ def _plan_and_period(plan_id: int, period_code: str) -> tuple[Plan, ReportingPer
 
 
 def _file_stem(plan: Plan, period: ReportingPeriod, suffix: str = "") -> str:
-    number = plan.number.replace("/", "-")
+    number = (plan.number or f"khong-so-{plan.id}").replace("/", "-").strip("-") or f"khong-so-{plan.id}"
     return f"bao-cao-{number}-{period.code}{suffix}"
 
 
@@ -90,12 +90,8 @@ def index():
     if current_user.role not in READERS and own_unit is None:
         abort(403)
     if own_unit is not None:
-        # A reporter sees the plans of its own province (or of an area above its own), not every plan loaded.
-        areas, area = set(), own_unit.area
-        while area is not None and area.id not in areas:
-            areas.add(area.id)
-            area = area.parent
-        context["plans"] = [plan for plan in context["plans"] if plan.area_id in areas]
+        # A reporter sees the plans of its own province (its districts' included), not every plan loaded.
+        context["plans"] = [plan for plan in context["plans"] if plan.tenant_id == own_unit.tenant_id]
     return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS, **context)
 
 

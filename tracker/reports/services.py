@@ -363,7 +363,8 @@ def gather_report_data(
         kind="unit" if unit is not None else "consolidated",
         header=header,
         plan_id=plan.id,
-        plan_number=plan.number,
+        plan_number=plan.number_label,
+        plan_date_label=plan.date_label,
         plan_title=plan.title,
         plan_issued_on=plan.issued_on,
         plan_issuing_body=plan.issuing_body,
@@ -826,7 +827,7 @@ def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", r
     except IntegrityError as error:  # another coordinator created the first draft at the same moment
         raise StaleEdit() from error
     record(actor=user, action="report.draft_saved", entity_type="report_draft", entity_id=draft.id,
-           summary=f"Cập nhật dự thảo báo cáo {plan.number} {period.label}", changes=diff(before, values))
+           summary=f"Cập nhật dự thảo báo cáo {plan.number_label} {period.label}", changes=diff(before, values))
     return draft
 
 
@@ -863,7 +864,7 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
     db.session.add(report)
     db.session.flush()
     record(actor=user, action="report.issued", entity_type="issued_report", entity_id=report.id,
-           summary=f"Ban hành báo cáo {plan.number} {period.label}, phiên bản {version}")
+           summary=f"Ban hành báo cáo {plan.number_label} {period.label}, phiên bản {version}")
     return report
 
 

@@ -22,9 +22,11 @@ PERIODS_SHOWN = 8
 
 
 def default_area(user) -> Area | None:
-    """The signed-in user's area, else the area with the most units."""
+    """The signed-in user's area (its unit's, else its province), else the area with the most units."""
     if getattr(user, "unit", None) is not None:
         return user.unit.area
+    if getattr(user, "tenant", None) is not None:
+        return user.tenant
     row = db.session.execute(
         select(Unit.area_id, func.count()).group_by(Unit.area_id).order_by(func.count().desc(), Unit.area_id).limit(1)
     ).first()
