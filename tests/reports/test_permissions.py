@@ -22,6 +22,9 @@ def matrix_scenario(factory, db, updates):
         "viewer": factory.user("viewer", unit=factory.unit("Văn phòng UBND tỉnh", area=area)),
         "reporter_own": factory.user("reporter", unit=unit_a),
         "reporter_other": factory.user("reporter", unit=unit_b),
+        # Above the areas: they belong to none.
+        "national_viewer": factory.user("national_viewer"),
+        "superadmin": factory.user("superadmin"),
     }
     return {"plan": plan.id, "item_own": item_own.id, "item_other": item_other.id, "unit_own": unit_a.id,
             "unit_other": unit_b.id, "period": period.code, "period_id": period.id, "users": users}
