@@ -53,8 +53,10 @@ def test_concurrent_wrong_passwords_check_at_most_the_limit(concurrent_app):
 
 
 def test_unknown_account_answers_like_an_existing_one(client, factory, app, monkeypatch):
+    # One instant for every attempt: the two accounts' attempts interleave, so on a running clock
+    # their last waits can straddle a second; frozen, they differ only if the counting does.
     now = utcnow()
-    monkeypatch.setattr("tracker.auth.routes.utcnow", lambda: now)  # the same instant for both
+    monkeypatch.setattr("tracker.auth.routes.utcnow", lambda: now)
     user = factory.user(role="viewer")
     unknown = "khong-ton-tai@example.vn"
     for email in (user.email, unknown):

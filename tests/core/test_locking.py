@@ -37,7 +37,9 @@ def version_on(client, url: str, required: bool = True) -> str:
 
 
 def user(factory, role: str, email: str, name: str, unit=None) -> User:
-    return factory._add(User(email=email, role=role, unit=unit, full_name=name, password_hash=CHEAP_HASH))
+    """A user of the province the factory works in (every role but the national ones has one)."""
+    return factory._add(User(email=email, role=role, unit=unit, full_name=name, password_hash=CHEAP_HASH,
+                             tenant=factory.tenant()))
 
 
 # --- every form, one after the other (SQLite and PostgreSQL) ------------------------------------

@@ -17,11 +17,12 @@ def matrix_scenario(factory, db, updates):
     updates.add(item_own, period, unit_a, "in_progress", 50, state="submitted")
     updates.add(item_other, period, unit_b, "in_progress", 20, state="submitted")
     users = {
-        "admin": factory.user("admin", tenant=area),
+        "admin": factory.user("admin"),
         "coordinator": factory.user("coordinator", unit=factory.unit("Sở Khoa học và Công nghệ", area=area)),
         "viewer": factory.user("viewer", unit=factory.unit("Văn phòng UBND tỉnh", area=area)),
         "reporter_own": factory.user("reporter", unit=unit_a),
         "reporter_other": factory.user("reporter", unit=unit_b),
+        # Above the areas: they belong to none.
         "national_viewer": factory.user("national_viewer"),
         "superadmin": factory.user("superadmin"),
     }
