@@ -87,7 +87,8 @@ def test_closed_period_refuses_submissions_except_with_an_exception(client, db, 
                                                           lock_version=target_update.lock_version))
     db.session.expire_all()
     assert db.session.get(StatusUpdate, target_update.id).state == "submitted"
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "reporting_period")).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "reporting_period")
+                                 .order_by(AuditEntry.id)).all()
     assert actions == ["close", "reopen"]
 
 
