@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -78,6 +78,9 @@ def _seed() -> None:
     area = factory.area()
     plan = factory.plan(area=area)
     factory.period(2025, 3)
+    # The previous quarter, reported and closed: a pass on DAY would otherwise create it (its overdue
+    # reminders still run on DAY) and remind about it too (tests/reminders/test_periods.py).
+    factory.period(2025, 2, closed_at=datetime(2025, 6, 30, 10, tzinfo=timezone.utc))
     for n in range(UNITS):
         unit = factory.unit(name=f"Sở Thử Nghiệm Đồng Thời {n:02d}", area=area)
         factory.item(plan=plan, owner=unit, end_year=2026)
