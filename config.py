@@ -114,6 +114,10 @@ class Config:
     # Mail due for longer than this means delivery is not running.
     HEALTH_OUTBOX_MAX_DELAY_MINUTES = _env_int("HEALTH_OUTBOX_MAX_DELAY_MINUTES", 30)
 
+    # The read API (/api/v1): requests per token per fixed window (tracker/api/routes.py).
+    API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 120)
+    API_RATE_WINDOW_SECONDS = _env_int("API_RATE_WINDOW_SECONDS", 60)
+
     # No setting decides a report's header: each area's administrator keeps its report profile
     # (Quản trị › Mẫu tiêu đề báo cáo), and the area's name on the report date gives the rest.
 

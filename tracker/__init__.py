@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 from config import DEV_SECRET_KEY, DevelopmentConfig, ProductionConfig, TestConfig
 from tracker.extensions import csrf, db, login_manager, migrate
@@ -106,6 +106,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if request.path.startswith("/api/"):  # the API answers JSON, even for a URL it does not know
+            from tracker.api.errors import error_response
+
+            return error_response(code)
         return render_template("errors.html", code=code, message=messages.get(code, "")), code
 
     for code in messages:

@@ -1,5 +1,6 @@
 """The list of blueprints, one per area, registered by `create_app`."""
 from tracker.admin.routes import bp as admin_bp
+from tracker.api.routes import bp as api_bp
 from tracker.areas.routes import bp as areas_bp
 from tracker.auth.routes import bp as auth_bp
 from tracker.dashboard.routes import bp as dashboard_bp
@@ -31,4 +32,5 @@ BLUEPRINTS = [
     updates_bp,
     periods_bp,
     ops_bp,
+    api_bp,
 ]

@@ -1,4 +1,5 @@
 """Every model, imported in one place (for metadata, Alembic and `flask shell`)."""
+from tracker.api.models import ApiToken  # noqa: F401
 from tracker.areas.models import AreaName  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
