@@ -1,5 +1,6 @@
 """The list of blueprints, one per area, registered by `create_app`."""
 from tracker.admin.routes import bp as admin_bp
+from tracker.api import admin_routes as _api_admin_routes  # noqa: F401 (pages on the admin blueprint)
 from tracker.api.routes import bp as api_bp
 from tracker.areas.routes import bp as areas_bp
 from tracker.auth.routes import bp as auth_bp

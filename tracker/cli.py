@@ -46,3 +46,4 @@ from tracker.reminders import cli as _reminders_cli  # noqa: E402,F401
 from tracker.updates import cli as _updates_cli  # noqa: E402,F401
 from tracker.indicators import cli as _indicators_cli  # noqa: E402,F401
 from tracker.areas import cli as _areas_cli  # noqa: E402,F401
+from tracker.api import cli as _api_cli  # noqa: E402,F401
