@@ -280,7 +280,41 @@ def render_form_html(data: FormData) -> str:
     return _environment().get_template("indicators/form.html").render(d=data)
 
 
+def form_attachment(data: FormData):
+    """The form's scores as JSON, embedded in the PDF/A (as the consolidated report carries its figures)."""
+    import json
+    from datetime import datetime, time, timezone
+
+    from tracker.reports.archival import DataAttachment
+
+    def plain(value):
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+    content = {
+        "framework": data.framework, "year": data.year, "area_name": data.area_name,
+        "total": data.total, "max_points": data.max_points, "total_text": data.total_text, "counts": data.counts,
+        "general": [{"stt": g.stt, "name": g.name, "value": g.value, "providers": g.providers} for g in data.general],
+        "results": [{"code": code, "name": name, "max_points": maximum, "points": points, "status": status,
+                     "explanation": explanation, "depth": depth}
+                    for code, name, maximum, points, status, explanation, depth in data.results],
+    }
+    day = data.generated_on
+    created = datetime.combine(day, time(0, 0), tzinfo=timezone.utc) if day else datetime.now(timezone.utc)
+    from tracker.core.text import fold_search
+
+    # An ASCII file name: PDF readers show /F and /UF alike (no second, mis-decoded name).
+    name = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in fold_search(f"phieu-tu-danh-gia-{data.framework}"))
+    return DataAttachment(name=f"{name}.json", created=created,
+                          content=json.dumps(content, ensure_ascii=False, indent=1, default=plain).encode("utf-8"),
+                          description=f"Kết quả tự đánh giá {data.framework} – {data.area_name} (JSON)")
+
+
 def build_form_pdf(data: FormData) -> bytes:
+    """The form as a tagged PDF/A-3a (tracker.reports.archival), its scores attached as JSON."""
     from tracker.reports.builders import html_to_pdf
 
-    return html_to_pdf(render_form_html(data))
+    return html_to_pdf(render_form_html(data), attachments=(form_attachment(data),))
