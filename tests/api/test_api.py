@@ -155,3 +155,26 @@ def test_unknown_api_urls_and_methods_answer_json(client, api_world):
     assert missing.status_code == 404 and missing.get_json()["error"]["message"]
     assert client.post("/api/v1/plans", headers=bearer(api_world.hue_secret)).status_code == 405
     assert client.get("/api/v1/items/99999999999", headers=bearer(api_world.hue_secret)).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/items?limit=200", "/api/v1/items?limit=200&period={period}",
+                                 "/api/v1/indicator-links", "/api/v1/periods"])
+def test_queries_do_not_grow_with_the_items(client, db, factory, api_world, url):
+    from tests.browsing import count_queries
+
+    w = api_world
+    url = url.format(period=w.hue.period.code)
+
+    def queries() -> int:
+        assert get(client, url, w.hue_secret).status_code == 200  # warm-up
+        db.session.expire_all()
+        with count_queries(db.engine) as statements:
+            assert get(client, url, w.hue_secret).status_code == 200
+        return len(statements)
+
+    before = queries()
+    for n in range(12):
+        factory.item(w.hue.plan, owner=w.hue.khcn if n % 2 else w.hue.finance, coordinators=[w.hue.finance],
+                     text=f"Hạng mục thêm {n}")
+    db.session.commit()
+    assert queries() == before

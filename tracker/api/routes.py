@@ -144,10 +144,14 @@ def _period_arg(required_default: bool):
         return _current_period() if required_default else None
     if not _CODE.fullmatch(raw):
         raise ApiError(400, "Tham số “period” phải có dạng YYYY-Qn, ví dụ 2025-Q3.")
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == raw,
+    return _period_by_code(raw)
+
+
+def _period_by_code(code: str):
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code,
                                                              tenant_filter(_token(), ReportingPeriod)))
     if period is None:
-        raise ApiError(404, f"Địa bàn chưa có kỳ báo cáo {raw}.")
+        raise ApiError(404, f"Địa bàn chưa có kỳ báo cáo {code}.")
     return period
 
 
@@ -289,10 +293,7 @@ def completeness(code: str):
 
     if not _CODE.fullmatch(code):
         raise ApiError(404, "Mã kỳ báo cáo có dạng YYYY-Qn, ví dụ 2025-Q3.")
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code,
-                                                             tenant_filter(_token(), ReportingPeriod)))
-    if period is None:
-        raise ApiError(404, f"Địa bàn chưa có kỳ báo cáo {code}.")
+    period = _period_by_code(code)
     rows, total = unit_grid(period, today_local())
     return json_answer(serializers.completeness(period, rows, total))
 
