@@ -37,6 +37,7 @@ AUDIT_ENTITY_LABELS = {
     "plan": "Kế hoạch", "status_update": "Báo cáo", "reporting_period": "Kỳ báo cáo",
     "late_exception": "Cho phép nộp muộn", "evidence": "Tài liệu minh chứng", "contribution_note": "Ý kiến phối hợp",
     "report_draft": "Dự thảo báo cáo tổng hợp", "issued_report": "Báo cáo tổng hợp đã ban hành",
+    "api_token": "Khóa API",
 }
 # What the audit rows need to show every change in Vietnamese.
 AUDIT_HELPERS = {"entity_labels": AUDIT_ENTITY_LABELS, "change_field": services.audit_field_label,

@@ -22,6 +22,7 @@ from tracker.api.tokens import authenticate, consume
 from tracker.core.security import MAX_ID
 from tracker.core.time import today_local
 from tracker.extensions import csrf, db
+from tracker.ops.observability import _IDENTITY_KEY as LOG_IDENTITY_KEY
 from tracker.indicators.models import Indicator, ItemIndicatorLink
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.listing import assignment_options
@@ -61,6 +62,8 @@ def _authenticate():
     db.session.commit()  # the request's one commit: the count stands even for a refused request
     g.api_token = token
     g.api_rate = decision
+    # The request's log lines name the token's area (no user signs in to the API).
+    request.environ[LOG_IDENTITY_KEY] = (None, token.tenant_id)
     if not decision.allowed:
         return error_response(429, headers={"Retry-After": str(decision.reset_after)})
     return None

@@ -6,6 +6,7 @@ from functools import cache
 
 @cache
 def _entities() -> dict:
+    from tracker.api.models import ApiToken
     from tracker.auth.models import User
     from tracker.indicators.models import Framework, ItemIndicatorLink
     from tracker.items.models import ItemReassignment
@@ -16,6 +17,7 @@ def _entities() -> dict:
     from tracker.updates.models import ContributionNote, Evidence, StatusUpdate
 
     return {
+        "api_token": (ApiToken, lambda o: o.tenant_id),
         "area": (Area, lambda o: o.tenant_id or o.id),
         "unit": (Unit, lambda o: o.tenant_id),
         "unit_group": (UnitGroup, lambda o: o.tenant_id),
