@@ -178,3 +178,20 @@ def test_queries_do_not_grow_with_the_items(client, db, factory, api_world, url)
                      text=f"Hạng mục thêm {n}")
     db.session.commit()
     assert queries() == before
+
+
+def test_an_item_names_its_owner_as_printed_and_the_unit_carrying_it_today(client, db, api_world):
+    from datetime import timedelta
+
+    from tracker.core.time import today_local
+
+    w = api_world
+    w.hue.finance.successor = w.hue.khcn  # Sở Tài chính merged into Sở KH&CN last month
+    w.hue.finance.succeeded_on = today_local() - timedelta(days=30)
+    w.hue.finance.succession_type = "merged"
+    db.session.commit()
+    item = get(client, f"/api/v1/items/{w.hue.project.id}", w.hue_secret).get_json()
+    assert item["owner_text"] == "Sở Tài chính"
+    assert [o["unit"]["id"] for o in item["owners"]] == [w.hue.finance.id]
+    assert [u["name"] for u in item["carried_by"]] == ["Sở Khoa học và Công nghệ"]
+    assert item["owners_ended"] == []
