@@ -66,3 +66,8 @@ def test_real_objects_answer_as_documented(app, api_schema, api_world):
         case = api_schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
         response = case.call_and_validate(headers=bearer(w.hue_secret), checks=CHECKS)
         assert response.status_code == 200, (path, response.text[:300])
+        if path_parameters and "code" not in path_parameters:
+            # the same object asked for with another area's token: a documented 404
+            other = api_schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+            refused = other.call_and_validate(headers=bearer(w.thanhhoa_secret), checks=CHECKS)
+            assert refused.status_code == 404, (path, refused.text[:300])
