@@ -222,6 +222,17 @@ def points_at_risk(plan_id: int):
 
 # --------------------------------------------------------------------------- items
 
+def _item_filters(query):
+    """`?plan_id=` and `?status=` (the item's status) on a query of items; and the plan id."""
+    plan_id = _int_arg("plan_id")
+    if plan_id is not None:
+        query = query.where(PlanItem.plan_id == plan_id)
+    status = _choice_arg("status", list(STATUS_LABELS))
+    if status is not None:
+        query = query.where(PlanItem.status == status)
+    return query, plan_id
+
+
 @bp.get("/items")
 def items():
     from tracker.periods.obligations import item_owes_in, obligations_for_period
@@ -229,12 +240,7 @@ def items():
     token = _token()
     query = select(PlanItem).where(tenant_filter(token, PlanItem)).options(
         selectinload(PlanItem.plan), *assignment_options())
-    plan_id = _int_arg("plan_id")
-    if plan_id is not None:
-        query = query.where(PlanItem.plan_id == plan_id)
-    status = _choice_arg("status", list(STATUS_LABELS))
-    if status is not None:
-        query = query.where(PlanItem.status == status)
+    query, plan_id = _item_filters(query)
     kind = _choice_arg("kind", list(ITEM_KIND_LABELS)[:5])
     if kind is not None:
         query = query.where(PlanItem.kind == kind)
@@ -310,12 +316,7 @@ def indicator_links():
              .where(tenant_filter(token, PlanItem))
              .options(selectinload(ItemIndicatorLink.item),
                       selectinload(ItemIndicatorLink.indicator).selectinload(Indicator.framework)))
-    plan_id = _int_arg("plan_id")
-    if plan_id is not None:
-        query = query.where(PlanItem.plan_id == plan_id)
-    status = _choice_arg("status", list(STATUS_LABELS))
-    if status is not None:
-        query = query.where(PlanItem.status == status)
+    query, _ = _item_filters(query)
 
     def serialize(rows):
         return [serializers.indicator_link(link, link.indicator.framework) for link in rows]
