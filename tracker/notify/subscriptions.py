@@ -1,0 +1,82 @@
+"""Every notification handler, subscribed in one place (`register_subscriptions`, at app creation).
+
+Quarterly updates: a submission tells the coordinators of the update's province; a return (with its
+reason), an acceptance and a correction request tell the reporters of the unit that carries the
+report today (after a merger, the successor's). The actor is never told of their own step.
+"""
+from __future__ import annotations
+
+from tracker.core.events import Event, subscribe
+from tracker.core.text import shorten
+from tracker.core.time import today_local
+from tracker.notify.services import Message, area_coordinators, notify, unit_reporters
+from tracker.reminders import links
+
+
+def _what(update) -> str:
+    item = update.item
+    return (f"báo cáo {update.period.label} của {update.unit.name} về hạng mục {item.ref} "
+            f"({item.plan.number_label}): {shorten(item.text, 120)}")
+
+
+def _reporters(update):
+    return unit_reporters(update.unit.carrier_on(today_local()).id)
+
+
+def _form_link(update) -> str:
+    return links.update_form_url(update.item_id, update.period.code)
+
+
+def on_update_submitted(event: Event) -> None:
+    update = event.entity
+    resubmitted = event.data.get("resubmitted")
+    title = (f"{update.unit.name} gửi lại báo cáo {update.period.label} (đã bị trả lại trước đó), hạng mục {update.item.ref}"
+             if resubmitted else f"{update.unit.name} gửi báo cáo {update.period.label}, hạng mục {update.item.ref}")
+    body = f"Có {_what(update)} chờ duyệt (tiến độ {update.progress} %)."
+    if resubmitted and update.review_comment:
+        body += f"\nLý do lần trả lại trước: {update.review_comment}"
+    if event.data.get("late"):
+        body += "\nBáo cáo được gửi sau hạn."
+    notify(area_coordinators(update.item.tenant_id), event.key, event.name, event.entity_type, event.entity_id,
+           Message(title, body, links.absolute_url("updates.review_queue", "/cho-duyet")), exclude=event.actor)
+
+
+def on_update_returned(event: Event) -> None:
+    update = event.entity
+    title = f"Báo cáo {update.period.label} về hạng mục {update.item.ref} bị trả lại"
+    body = (f"Sở KH&CN đã trả lại {_what(update)}.\nLý do: {event.data.get('reason', '')}\n"
+            "Vui lòng bổ sung, chỉnh sửa rồi gửi lại.")
+    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
+           Message(title, body, _form_link(update)), exclude=event.actor)
+
+
+def on_update_accepted(event: Event) -> None:
+    update = event.entity
+    title = f"Báo cáo {update.period.label} về hạng mục {update.item.ref} đã được chấp nhận"
+    body = f"Sở KH&CN đã chấp nhận {_what(update)} (tiến độ {update.progress} %)."
+    if event.data.get("comment"):
+        body += f"\nÝ kiến: {event.data['comment']}"
+    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
+           Message(title, body, _form_link(update)), exclude=event.actor)
+
+
+def on_update_correction_requested(event: Event) -> None:
+    update = event.entity
+    title = f"Yêu cầu đính chính báo cáo {update.period.label} về hạng mục {update.item.ref}"
+    body = (f"Sở KH&CN yêu cầu đính chính {_what(update)}.\nNội dung cần đính chính: {event.data.get('reason', '')}\n"
+            "Mở báo cáo và bấm \"Tạo bản đính chính\"; bản đã chấp nhận vẫn giữ nguyên cho đến khi bản đính chính được chấp nhận.")
+    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
+           Message(title, body, _form_link(update)), exclude=event.actor)
+
+
+SUBSCRIPTIONS = {
+    "update.submitted": on_update_submitted,
+    "update.returned": on_update_returned,
+    "update.accepted": on_update_accepted,
+    "update.correction_requested": on_update_correction_requested,
+}
+
+
+def register_subscriptions() -> None:
+    for name, handler in SUBSCRIPTIONS.items():
+        subscribe(name, handler)
