@@ -210,7 +210,8 @@ def edit(item_id: int, period_code: str):
     except services.EvidenceError as error:
         db.session.rollback()
         _unlink(written)
-        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={"evidence": str(error)},
+        # Every field error at once: a refused file does not hide the others.
+        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={**check.errors, "evidence": str(error)},
                             warnings=check.warnings, files_lost=True,
                             message="Báo cáo chưa được lưu vì tệp minh chứng không hợp lệ.", status=422)
     except services.ValidationFailed as error:
@@ -565,6 +566,9 @@ def review(update_id: int):
         if form.decision.data == "accept":
             services.accept(current_user, update, comment=form.comment.data or "", lock_version=lock_version)
             message = f"Đã chấp nhận báo cáo của {update.unit.name} về hạng mục {update.item.display_code}."
+        elif form.decision.data == "correction":
+            services.request_correction(current_user, update, form.reason.data or "", lock_version=lock_version)
+            message = f"Đã gửi yêu cầu đính chính cho {update.unit.name}, kèm nội dung cần đính chính."
         else:
             services.return_update(current_user, update, form.reason.data or "", lock_version=lock_version)
             message = f"Đã trả lại báo cáo cho {update.unit.name}, kèm lý do."
@@ -665,3 +669,8 @@ def delete_evidence(evidence_id: int):
     path.unlink(missing_ok=True)
     flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
+
+
+from tracker.updates import oversize as _oversize  # noqa: E402
+
+_oversize.register(bp)
