@@ -549,8 +549,12 @@ def review_queue():
     periods = list(db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.tenant_id == current_user.tenant_id)
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())))
+    from tracker.updates import review_context
+
     return render_template("updates/review_queue.html", updates=updates, period=period, periods=periods,
-                           previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS)
+                           previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS,
+                           accepted_before=review_context.previous_accepted(updates),
+                           returns=review_context.earlier_returns(updates))
 
 
 @bp.post("/cap-nhat/<int:update_id>/duyet")
