@@ -13,10 +13,18 @@ from tracker.notify.services import Message, area_coordinators, notify, unit_rep
 from tracker.reminders import links
 
 
+def _code(item) -> str:
+    """"222/KH-UBND · PL 3 › 1.": the plan, the appendix and the document's own codes."""
+    return f"{item.plan.number_label} · PL {item.ref.split('/')[0]} › {item.display_code}"
+
+
 def _what(update) -> str:
     item = update.item
-    return (f"báo cáo {update.period.label} của {update.unit.name} về hạng mục {item.ref} "
-            f"({item.plan.number_label}): {shorten(item.text, 120)}")
+    return f"báo cáo {update.period.label} của {update.unit.name} về hạng mục {_code(item)}: {shorten(item.text, 160)}"
+
+
+def _short(update) -> str:
+    return shorten(update.item.text, 90)
 
 
 def _reporters(update):
@@ -30,8 +38,8 @@ def _form_link(update) -> str:
 def on_update_submitted(event: Event) -> None:
     update = event.entity
     resubmitted = event.data.get("resubmitted")
-    title = (f"{update.unit.name} gửi lại báo cáo {update.period.label} (đã bị trả lại trước đó), hạng mục {update.item.ref}"
-             if resubmitted else f"{update.unit.name} gửi báo cáo {update.period.label}, hạng mục {update.item.ref}")
+    title = (f"{update.unit.name} gửi lại báo cáo {update.period.label} (đã bị trả lại trước đó): {_short(update)}"
+             if resubmitted else f"{update.unit.name} gửi báo cáo {update.period.label}: {_short(update)}")
     body = f"Có {_what(update)} chờ duyệt (tiến độ {update.progress} %)."
     if resubmitted and update.review_comment:
         body += f"\nLý do lần trả lại trước: {update.review_comment}"
@@ -43,7 +51,7 @@ def on_update_submitted(event: Event) -> None:
 
 def on_update_returned(event: Event) -> None:
     update = event.entity
-    title = f"Báo cáo {update.period.label} về hạng mục {update.item.ref} bị trả lại"
+    title = f"Báo cáo {update.period.label} bị trả lại: {_short(update)}"
     body = (f"Sở KH&CN đã trả lại {_what(update)}.\nLý do: {event.data.get('reason', '')}\n"
             "Vui lòng bổ sung, chỉnh sửa rồi gửi lại.")
     notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
@@ -52,7 +60,7 @@ def on_update_returned(event: Event) -> None:
 
 def on_update_accepted(event: Event) -> None:
     update = event.entity
-    title = f"Báo cáo {update.period.label} về hạng mục {update.item.ref} đã được chấp nhận"
+    title = f"Báo cáo {update.period.label} đã được chấp nhận: {_short(update)}"
     body = f"Sở KH&CN đã chấp nhận {_what(update)} (tiến độ {update.progress} %)."
     if event.data.get("comment"):
         body += f"\nÝ kiến: {event.data['comment']}"
@@ -62,7 +70,7 @@ def on_update_accepted(event: Event) -> None:
 
 def on_update_correction_requested(event: Event) -> None:
     update = event.entity
-    title = f"Yêu cầu đính chính báo cáo {update.period.label} về hạng mục {update.item.ref}"
+    title = f"Yêu cầu đính chính báo cáo {update.period.label}: {_short(update)}"
     body = (f"Sở KH&CN yêu cầu đính chính {_what(update)}.\nNội dung cần đính chính: {event.data.get('reason', '')}\n"
             "Mở báo cáo và bấm \"Tạo bản đính chính\"; bản đã chấp nhận vẫn giữ nguyên cho đến khi bản đính chính được chấp nhận.")
     notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
