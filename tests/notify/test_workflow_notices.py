@@ -64,6 +64,7 @@ def test_a_return_tells_the_units_reporters_once_with_the_reason(db, factory, pr
         assert notice.title == f"Báo cáo {hue.period.label} bị trả lại: {hue.project.text}"
         assert f"222/KH-UBND · PL {hue.project.ref.split('/')[0]} › {hue.project.display_code}" in notice.body
         assert "Lý do: Thiếu biên bản nghiệm thu giai đoạn 2." in notice.body
+        assert notice.body.startswith("Sở Khoa học và Công nghệ đã trả lại báo cáo")
         [mail] = _mails(person)
         assert notice.outbox_id == mail.id and mail.status == "pending"
         assert "bị trả lại" in mail.subject

@@ -49,32 +49,40 @@ def on_update_submitted(event: Event) -> None:
            Message(title, body, links.absolute_url("updates.review_queue", "/cho-duyet")), exclude=event.actor)
 
 
+def _reviewer(event: Event) -> str:
+    """Who reviewed: the coordinator's unit as named in the database (every province's own)."""
+    unit = getattr(event.actor, "unit", None)
+    return unit.name if unit is not None else "Đơn vị điều phối"
+
+
+def _tell_reporters(event: Event, title: str, body: str) -> None:
+    update = event.entity
+    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
+           Message(f"{title}: {_short(update)}", body, _form_link(update)), exclude=event.actor)
+
+
 def on_update_returned(event: Event) -> None:
     update = event.entity
-    title = f"Báo cáo {update.period.label} bị trả lại: {_short(update)}"
-    body = (f"Sở KH&CN đã trả lại {_what(update)}.\nLý do: {event.data.get('reason', '')}\n"
-            "Vui lòng bổ sung, chỉnh sửa rồi gửi lại.")
-    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
-           Message(title, body, _form_link(update)), exclude=event.actor)
+    _tell_reporters(event, f"Báo cáo {update.period.label} bị trả lại",
+                    f"{_reviewer(event)} đã trả lại {_what(update)}.\nLý do: {event.data.get('reason', '')}\n"
+                    "Vui lòng bổ sung, chỉnh sửa rồi gửi lại.")
 
 
 def on_update_accepted(event: Event) -> None:
     update = event.entity
-    title = f"Báo cáo {update.period.label} đã được chấp nhận: {_short(update)}"
-    body = f"Sở KH&CN đã chấp nhận {_what(update)} (tiến độ {update.progress} %)."
+    body = f"{_reviewer(event)} đã chấp nhận {_what(update)} (tiến độ {update.progress} %)."
     if event.data.get("comment"):
         body += f"\nÝ kiến: {event.data['comment']}"
-    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
-           Message(title, body, _form_link(update)), exclude=event.actor)
+    _tell_reporters(event, f"Báo cáo {update.period.label} đã được chấp nhận", body)
 
 
 def on_update_correction_requested(event: Event) -> None:
     update = event.entity
-    title = f"Yêu cầu đính chính báo cáo {update.period.label}: {_short(update)}"
-    body = (f"Sở KH&CN yêu cầu đính chính {_what(update)}.\nNội dung cần đính chính: {event.data.get('reason', '')}\n"
-            "Mở báo cáo và bấm \"Tạo bản đính chính\"; bản đã chấp nhận vẫn giữ nguyên cho đến khi bản đính chính được chấp nhận.")
-    notify(_reporters(update), event.key, event.name, event.entity_type, event.entity_id,
-           Message(title, body, _form_link(update)), exclude=event.actor)
+    _tell_reporters(event, f"Yêu cầu đính chính báo cáo {update.period.label}",
+                    f"{_reviewer(event)} yêu cầu đính chính {_what(update)}.\n"
+                    f"Nội dung cần đính chính: {event.data.get('reason', '')}\n"
+                    "Mở báo cáo và bấm \"Tạo bản đính chính\"; bản đã chấp nhận vẫn giữ nguyên cho đến khi "
+                    "bản đính chính được chấp nhận.")
 
 
 SUBSCRIPTIONS = {
