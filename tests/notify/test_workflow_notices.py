@@ -151,3 +151,17 @@ def test_a_failing_handler_undoes_the_step(db, provinces):
 
 def test_publish_without_subscribers_is_harmless():
     publish(Event(name="dti.campaign_opened", entity_type="campaign", entity_id=1))
+
+
+def test_the_profile_sets_the_mail_choice(client, db, provinces, login):
+    hue, _ = provinces
+    login(hue.reporter)
+    page = client.get("/ho-so").get_data(as_text=True)
+    assert "Thư báo duyệt báo cáo" in page and 'checked id="workflow_mail-0"' in page
+    assert client.post("/thong-bao/thu-duyet-bao-cao", data={"workflow_mail": "immediate"}).status_code == 302
+    assert 'checked id="workflow_mail-1"' in client.get("/ho-so").get_data(as_text=True)
+    assert client.post("/thong-bao/thu-duyet-bao-cao", data={"workflow_mail": "moi-phut"}).status_code == 400
+    update = _submitted(hue)
+    services.return_update(hue.coordinator, update, "Thiếu minh chứng.")
+    db.session.flush()
+    assert len(_mails(hue.reporter)) == 1
