@@ -1,7 +1,7 @@
 """Password change (profile) and "Quên mật khẩu" (on the auth blueprint)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
 from tracker.auth import passwords
@@ -11,7 +11,7 @@ from tracker.core.time import utcnow
 from tracker.extensions import db
 
 REQUEST_SENT = ("Nếu địa chỉ này có tài khoản đang hoạt động, một thư có đường dẫn đặt lại mật khẩu "
-                "sẽ được gửi đến trong vài phút. Đường dẫn dùng được một lần, trong 60 phút.")
+                "sẽ được gửi đến trong vài phút. Đường dẫn dùng được một lần, trong {minutes} phút.")
 
 
 @bp.post("/ho-so/mat-khau")
@@ -48,7 +48,8 @@ def forgot_password():
         passwords.request_reset(form.email.data, now=utcnow())
         db.session.commit()
         # The same answer whether or not the address has an account.
-        return render_template("auth/forgot_password.html", form=form, sent=REQUEST_SENT)
+        return render_template("auth/forgot_password.html", form=form,
+                               sent=REQUEST_SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]))
     return render_template("auth/forgot_password.html", form=form)
 
 
