@@ -55,7 +55,7 @@ def upgrade():
     sa.Column('outbox_id', sa.Integer(), nullable=True),
     sa.Column('created_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], name=op.f('fk_event_notice_notification_id_notification'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['outbox_id'], ['outbox_message.id'], name=op.f('fk_event_notice_outbox_id_outbox_message'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox_message.id'], name=op.f('fk_event_notice_outbox_id_outbox_message')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_event_notice_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_notice')),
     sa.UniqueConstraint('user_id', 'event_key', name=op.f('uq_event_notice_user_id_event_key'))

@@ -62,7 +62,8 @@ class EventNotice(db.Model):
     link: Mapped[str | None] = mapped_column(String(500))
     mail: Mapped[str] = mapped_column(String(16))  # the person's MailChoice when it happened
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+    # No ON DELETE SET NULL: a notice whose message vanished would look unsent and go out again.
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
