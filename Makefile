@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in e-mails and the profile's calendar link: the address the server is run at (override for a proxy).
+export BASE_URL ?= http://$(HOST):$(PORT)
 # `make run` is the development server; production sets TRACKER_ENV=production and SECRET_KEY.
 export TRACKER_ENV ?= development
 
@@ -51,7 +53,7 @@ seed: migrate
 	$(FLASK) tracker demo
 
 run: seed
-	@echo "Mở http://$(HOST):$(PORT) — tài khoản mẫu: xem README.md"
+	@echo "Mở $(BASE_URL) — tài khoản mẫu: xem README.md"
 	$(FLASK) tracker scheduler --background-with-server & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

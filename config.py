@@ -104,7 +104,9 @@ class Config:
     # When set, mail is written there as .eml files instead of being sent (development).
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")
     # Links in emails and calendar feeds point here.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # `make run` sets it from HOST and PORT
+    # A password reset link works once, for this long.
+    PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
 
     # Operations: logs, the health check (/healthz) and the scheduler's heartbeat it reads.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line on stderr

@@ -28,6 +28,7 @@ def create_app(config_class=None) -> Flask:
     register_security(app)
     register_extensions(app)
     register_models()
+    register_event_handlers()
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -69,6 +70,13 @@ def register_models() -> None:
     from tracker.areas.tenancy import register_tenancy
 
     register_tenancy()
+
+
+def register_event_handlers() -> None:
+    """Domain-event subscribers, in one place (tracker/core/events.py)."""
+    from tracker.notify.subscriptions import register_subscriptions
+
+    register_subscriptions()
 
 
 def register_blueprints(app: Flask) -> None:

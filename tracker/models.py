@@ -4,6 +4,7 @@ from tracker.areas.models import AreaName  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
 from tracker.auth.throttle import LoginThrottle  # noqa: F401
+from tracker.auth.passwords import PasswordResetToken  # noqa: F401
 from tracker.indicators.models import (  # noqa: F401
     Framework,
     Indicator,
@@ -16,6 +17,7 @@ from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
 from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
+from tracker.notify.models import EventNotice, NotificationPreference  # noqa: F401
 from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa: F401
 from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401

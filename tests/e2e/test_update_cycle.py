@@ -103,7 +103,7 @@ def test_update_return_resubmit_accept_in_the_browser(live, tmp_path, artifacts_
             page.goto(f"{base}/viec-cua-toi")
             assert "Hạn gửi báo cáo" in page.content()
             page.screenshot(path=str(artifacts_dir / "e2e-viec-cua-toi.png"), full_page=True)
-            row_link = page.locator(f'legend a[href="/cap-nhat/{data["project"]}/{data["period"]}"]')
+            row_link = page.locator(f'.row-card h3 a[href="/cap-nhat/{data["project"]}/{data["period"]}"]')
             click_and_wait(page, row_link.click)
             assert page.url == edit_url
             page.select_option("select[name=status]", "in_progress")

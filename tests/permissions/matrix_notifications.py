@@ -19,4 +19,6 @@ ROUTES = [
           setup=notification_of_another_user, note="another user's notice"),
     Route("notifications.mark_all_read", "POST", "/thong-bao/da-doc-tat-ca", expect(302, superadmin=302)),
     Route("notifications.preferences", "POST", "/thong-bao/tuy-chon", expect(302, superadmin=302), data={"notify_optional": "y"}),
+    Route("notifications.workflow_mail", "POST", "/thong-bao/thu-duyet-bao-cao", expect(302, superadmin=302),
+          data={"workflow_mail": "immediate"}),
 ]

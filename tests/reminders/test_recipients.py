@@ -73,7 +73,7 @@ def test_item_warnings_final_year_project_and_late_document(db, scenario, factor
     text = mine[0].get_body(("plain",)).get_content()
     assert "2 hạng mục cần chú ý về thời hạn hoàn thành" in text
     assert "Dự án kết thúc trong năm 2025 (năm cuối của dự án) nhưng chưa hoàn thành (Đang triển khai, 40 %)." in text
-    assert "Văn bản chưa được ban hành, đã quá hạn 30/06/2025" in text
+    assert "Quy chế chưa được ban hành, đã quá hạn 30/06/2025" in text
     assert f"/cap-nhat/{final_year.id}/2025-Q3" in text and f"/cap-nhat/{late_doc.id}/2025-Q3" in text
     warnings = text.split("cần chú ý")[1]
     assert "Ban hành Kế hoạch chưa đến hạn" not in warnings

@@ -104,3 +104,4 @@ def sign_out():
     session["_remember"] = "clear"  # flask-login deletes the remember-me cookie on the way out
     flash("Bạn đã đăng xuất.", "success")
     return redirect(url_for("auth.sign_in"))
+from tracker.auth import password_routes as _password_routes  # noqa: E402,F401

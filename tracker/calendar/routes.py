@@ -14,6 +14,9 @@ from tracker.core.time import today_local, utcnow
 from tracker.extensions import db
 from tracker.plans.models import PlanItem
 from tracker.reminders.forms import PreferencesForm
+from tracker.auth.forms import ChangePasswordForm
+from tracker.notify.forms import WorkflowMailForm
+from tracker.notify.services import mail_choice
 from tracker.units.models import Unit
 
 bp = Blueprint("calendar", __name__)
@@ -98,6 +101,8 @@ def profile():
     return render_template(
         "calendar/profile.html", user_url=user_url, unit=unit, unit_url=unit_url,
         webcal=services.webcal_url, preferences=PreferencesForm(notify_optional=current_user.notify_optional),
+        workflow_mail=WorkflowMailForm(workflow_mail=mail_choice(current_user)),
+        password_form=ChangePasswordForm(),
     )
 
 

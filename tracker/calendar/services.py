@@ -173,15 +173,58 @@ def unit_items(unit: Unit, today: date) -> list[PlanItem]:
     return [item for item in db.session.scalars(query) if carrier.id in {u.id for u in owner_units(item, today)}]
 
 
+SUMMARY_LIST_LIMIT = 40  # items listed by name in a year-end summary; the rest are counted
+
+
+def year_end_summary(items: list[PlanItem], due: date, scope: str, today: date) -> DeadlineEvent:
+    """One event for the items due only "by the end of the year" (the plan gives no day): 54 of them
+    on 31/12/2025 would bury the real deadlines of that day."""
+    counts: dict[str, int] = {}
+    for item in items:
+        label = {ItemKind.PROJECT: "dự án", ItemKind.TARGET: "chỉ tiêu", ItemKind.DOCUMENT: "văn bản, hoạt động",
+                 ItemKind.TASK: "nhiệm vụ"}.get(item.kind, "hạng mục")
+        counts[label] = counts.get(label, 0) + 1
+    done = sum(1 for item in items if item.status == ItemStatus.DONE)
+    lines = [f"{len(items)} hạng mục có thời hạn đến hết năm {due.year} (kế hoạch không ghi ngày cụ thể): "
+             + ", ".join(f"{n} {label}" for label, n in counts.items()) + f"; đã hoàn thành {done}."]
+    for item in items[:SUMMARY_LIST_LIMIT]:
+        mark = "[Đã hoàn thành] " if item.status == ItemStatus.DONE else ""
+        lines.append(f"- {mark}{item.plan.number_label} · {item.display_code}: {shorten(item.text, 120)}")
+    if len(items) > SUMMARY_LIST_LIMIT:
+        lines.append(f"… và {len(items) - SUMMARY_LIST_LIMIT} hạng mục khác.")
+    return DeadlineEvent(
+        uid=f"han-cuoi-nam-{due.year}-{scope}@{uid_domain()}",
+        day=due,
+        summary=f"Hạn cuối năm {due.year}: {len(items)} hạng mục ({len(items) - done} chưa hoàn thành)",
+        description="\n".join(lines),
+        url=links.my_work_url(),
+        categories=("Hạn hoàn thành hạng mục",),
+        alarm=f"Ngày mai hết hạn năm {due.year} của {len(items) - done} hạng mục chưa hoàn thành",
+    )
+
+
+def item_events(items: list[PlanItem], today: date, scope: str) -> list[DeadlineEvent]:
+    """An event per item with a deadline of its own; the items due only by a year's end, one summary
+    event per year (an item alone on its day keeps its own event)."""
+    events, year_end = [], {}
+    for item in items:
+        if item.deadline is None and item.due_date is not None and ITEM_EVENT_KINDS.get(item.kind) is not None:
+            year_end.setdefault(item.due_date, []).append(item)
+            continue
+        event = item_event(item, today)
+        if event is not None:
+            events.append(event)
+    for due, group in sorted(year_end.items()):
+        events.append(item_event(group[0], today) if len(group) == 1 else year_end_summary(group, due, scope, today))
+    return events
+
+
 def unit_events(unit: Unit, today: date) -> list[DeadlineEvent]:
     events = []
     for period in calendar_periods(today, unit.tenant_id):
         events.append(submission_event(period, unit))
         events.append(consolidated_event(period))
-    for item in unit_items(unit, today):
-        event = item_event(item, today)
-        if event is not None:
-            events.append(event)
+    events.extend(item_events(unit_items(unit, today), today, f"unit-{unit.id}"))
     return events
 
 
@@ -195,7 +238,7 @@ def user_events(user: User, today: date) -> list[DeadlineEvent]:
         events.append(submission_event(period))
         events.append(consolidated_event(period))
     if user.unit is not None:
-        events.extend(e for e in (item_event(i, today) for i in unit_items(user.unit, today)) if e is not None)
+        events.extend(item_events(unit_items(user.unit, today), today, f"unit-{user.unit.id}"))
     return events
 
 

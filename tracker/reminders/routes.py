@@ -74,3 +74,4 @@ def preferences():
     if target in ("profile",):
         return redirect(url_for("calendar.profile"))
     return redirect(url_for("notifications.index"))
+from tracker.notify import routes as _workflow_mail_routes  # noqa: E402,F401

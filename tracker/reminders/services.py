@@ -263,7 +263,9 @@ def item_warning_reason(item: PlanItem, today: date) -> str | None:
     if item.kind == ItemKind.DOCUMENT:
         due = item.due_date
         if due is not None and due < today:
-            return f"Văn bản chưa được ban hành, đã quá hạn {format_date(due)} ({status})."
+            from tracker.plans.document_kinds import pending_phrase
+
+            return f"{pending_phrase(item.doc_type)}, đã quá hạn {format_date(due)} ({status})."
     return None
 
 

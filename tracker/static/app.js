@@ -1,14 +1,76 @@
 // The pages' only script, loaded from a file: the Content-Security-Policy forbids inline scripts
 // and on*= handlers (tracker/core/security.py).
 //   <form data-confirm="…">, <button data-confirm="…">: ask before submitting;
-//   <input data-select-on-click>: select the whole value (a feed URL to copy).
+//   <input data-select-on-click>: select the whole value (a feed URL to copy);
+//   <input type=file data-max-bytes="…" data-max-message="…">: refuse, before sending, files whose
+//     total is over the server's limit (the server answers 413 with the form again anyway);
+//   <textarea data-required-message="…">: a required text, with the message in Vietnamese rather
+//     than the browser's own.
 (function () {
   "use strict";
+
+  function tooLarge(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (!limit || !input.files) {
+      return false;
+    }
+    var total = 0;
+    for (var i = 0; i < input.files.length; i += 1) {
+      total += input.files[i].size;
+    }
+    return total > limit;
+  }
+
+  function checkSize(input) {
+    input.setCustomValidity(tooLarge(input) ? input.getAttribute("data-max-message") || "Tệp quá lớn." : "");
+  }
+
+  function problem(form) {
+    var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var i = 0; i < inputs.length; i += 1) {
+      checkSize(inputs[i]);
+      if (!inputs[i].checkValidity()) {
+        return inputs[i];
+      }
+    }
+    var texts = form.querySelectorAll("[data-required-message]");
+    for (var j = 0; j < texts.length; j += 1) {
+      var empty = !texts[j].value || !texts[j].value.trim();
+      texts[j].setCustomValidity(empty ? texts[j].getAttribute("data-required-message") : "");
+      if (empty) {
+        return texts[j];
+      }
+    }
+    return null;
+  }
+
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
+    var invalid = problem(event.target);
+    if (invalid) {
+      event.preventDefault();
+      invalid.reportValidity();
+      invalid.focus();
+      return;
+    }
     var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.type === "file" && target.hasAttribute("data-max-bytes")) {
+      checkSize(target);
+      if (!target.checkValidity()) {
+        target.reportValidity();
+      }
+    }
+  });
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-required-message")) {
+      target.setCustomValidity("");
     }
   });
   document.addEventListener("click", function (event) {

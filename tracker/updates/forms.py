@@ -14,7 +14,8 @@ class CsrfForm(VietnameseForm):
 
 
 class ReviewForm(VietnameseForm):
-    decision = SelectField("Quyết định", choices=[("accept", "Chấp nhận"), ("return", "Trả lại")])
+    decision = SelectField("Quyết định", choices=[("accept", "Chấp nhận"), ("return", "Trả lại"),
+                                                        ("correction", "Yêu cầu đính chính")])
     reason = TextAreaField("Lý do trả lại", validators=[Optional(), Length(max=5000)])
     comment = TextAreaField("Ý kiến khi chấp nhận", validators=[Optional(), Length(max=5000)])
     lock_version = HiddenField()

@@ -210,7 +210,8 @@ def edit(item_id: int, period_code: str):
     except services.EvidenceError as error:
         db.session.rollback()
         _unlink(written)
-        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={"evidence": str(error)},
+        # Every field error at once: a refused file does not hide the others.
+        return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={**check.errors, "evidence": str(error)},
                             warnings=check.warnings, files_lost=True,
                             message="Báo cáo chưa được lưu vì tệp minh chứng không hợp lệ.", status=422)
     except services.ValidationFailed as error:
@@ -378,15 +379,36 @@ def _rows(period, unit_ids, today) -> list[Row]:
     return rows
 
 
+# The groups of "Việc của tôi", in the order a reporter works through them; each row has its own form.
+WORK_GROUPS = (
+    ("returned", "Bị trả lại: sửa và gửi lại", ("returned",)),
+    ("due", "Cần báo cáo", ("not_started", "draft")),
+)
+WORK_PAGE_SIZE = 10  # row forms per page
+
+
 def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, status=200, keep=frozenset()):
-    """The page; with filters, only the matching rows, and always those in `keep` (rows to look at again)."""
+    """The page; with filters, only the matching rows, and always those in `keep` (rows to look at
+    again, shown first whatever the page). Open rows are grouped (returned first, then due), paged."""
+    from tracker.core.security import page_number
+
     work_filter = WorkFilter.from_args(request.args)
     shown = [row for row in rows if row.key in keep or work_filter.matches(row)]
+    rank = {state: n for n, (_, _, states) in enumerate(WORK_GROUPS) for state in states}
+    open_rows = sorted((r for r in shown if r.editable), key=lambda r: rank.get(r.obligation.state, len(rank)))
+    pages = max(1, -(-len(open_rows) // WORK_PAGE_SIZE))
+    page = min(page_number(request.args.get("trang")), pages)
+    on_page = open_rows[(page - 1) * WORK_PAGE_SIZE: page * WORK_PAGE_SIZE]
+    on_page = [r for r in open_rows if r.key in keep and r not in on_page] + on_page
+    groups = [(key, label, [r for r in on_page if r.obligation.state in states]) for key, label, states in WORK_GROUPS]
     return render_template(
         "updates/my_work.html", period=period, periods=periods, rows=shown, today=today,
         deadline=deadline_info(period, today, unit_ids) if period is not None else None,
         form=CsrfForm(), message=message, STATUS_LABELS=STATUS_LABELS,
         filter=work_filter, summary=_summary_of(rows), work_states=WORK_STATES,
+        groups=[g for g in groups if g[2]], open_total=len(open_rows), page=page, pages=pages,
+        group_counts={key: sum(1 for r in open_rows if r.obligation.state in states) for key, _, states in WORK_GROUPS},
+        done_rows=[r for r in shown if not r.editable],
     ), status
 
 
@@ -516,7 +538,9 @@ def my_work():
     flash(summary, "success")
     for row, warning in warnings:
         flash(f"{row.obligation.item.display_code}: {warning}", "warning")
-    return redirect(url_for("updates.my_work", ky=period.code, **WorkFilter.from_args(request.args).args()))
+    page = _int(request.args.get("trang"))
+    return redirect(url_for("updates.my_work", ky=period.code, **WorkFilter.from_args(request.args).args(),
+                            **({"trang": page} if page and page > 1 else {})))
 
 
 # --- review --------------------------------------------------------------------------------------
@@ -548,8 +572,12 @@ def review_queue():
     periods = list(db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.tenant_id == current_user.tenant_id)
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())))
+    from tracker.updates import review_context
+
     return render_template("updates/review_queue.html", updates=updates, period=period, periods=periods,
-                           previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS)
+                           previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS,
+                           accepted_before=review_context.previous_accepted(updates),
+                           returns=review_context.earlier_returns(updates))
 
 
 @bp.post("/cap-nhat/<int:update_id>/duyet")
@@ -565,6 +593,9 @@ def review(update_id: int):
         if form.decision.data == "accept":
             services.accept(current_user, update, comment=form.comment.data or "", lock_version=lock_version)
             message = f"Đã chấp nhận báo cáo của {update.unit.name} về hạng mục {update.item.display_code}."
+        elif form.decision.data == "correction":
+            services.request_correction(current_user, update, form.reason.data or "", lock_version=lock_version)
+            message = f"Đã gửi yêu cầu đính chính cho {update.unit.name}, kèm nội dung cần đính chính."
         else:
             services.return_update(current_user, update, form.reason.data or "", lock_version=lock_version)
             message = f"Đã trả lại báo cáo cho {update.unit.name}, kèm lý do."
@@ -665,3 +696,8 @@ def delete_evidence(evidence_id: int):
     path.unlink(missing_ok=True)
     flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
+
+
+from tracker.updates import oversize as _oversize  # noqa: E402
+
+_oversize.register(bp)

@@ -71,6 +71,7 @@ from tracker.plans.models import ItemKind, ItemStatus, PlanItem
 from tracker.units.models import Unit
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate, UpdateState
 from tracker.updates.validation import FIELDS, Budget, UpdateValues, validate_update
+from tracker.workflow import transition
 
 EDITABLE = (UpdateState.DRAFT.value, UpdateState.RETURNED.value)
 
@@ -379,15 +380,14 @@ def submit(user, update: StatusUpdate, *, lock_version: int | None = None, today
     if refusal:
         raise PeriodClosed(refusal)
     previous_state = update.state
-    update.state = UpdateState.SUBMITTED.value
     update.submitted_at = utcnow()
     update.submitted_by = user
-    _flush()
     late = today > update.period.submission_deadline
-    record(actor=user, action="submit", entity_type="status_update", entity_id=update.id,
-           summary=_summary(update, "Gửi lại" if previous_state == UpdateState.RETURNED else "Gửi")
-           + (" (sau hạn)" if late else ""),
-           changes={"state": [previous_state, update.state]})
+    transition(update, UpdateState.SUBMITTED.value, actor=user, entity_type="status_update", action="submit",
+               event="update.submitted", flush=_flush,
+               summary=_summary(update, "Gửi lại" if previous_state == UpdateState.RETURNED else "Gửi")
+               + (" (sau hạn)" if late else ""),
+               data={"resubmitted": previous_state == UpdateState.RETURNED, "late": late})
     return update
 
 
@@ -410,13 +410,12 @@ def return_update(user, update: StatusUpdate, reason: str, *, lock_version: int 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Vui lòng ghi lý do trả lại để đơn vị biết cần bổ sung, sửa gì."})
-    update.state = UpdateState.RETURNED.value
     update.reviewed_at = utcnow()
     update.reviewed_by = user
     update.review_comment = reason
-    _flush()
-    record(actor=user, action="return", entity_type="status_update", entity_id=update.id,
-           summary=_summary(update, "Trả lại"), changes={"state": ["submitted", "returned"], "reason": [None, reason]})
+    transition(update, UpdateState.RETURNED.value, actor=user, entity_type="status_update", action="return",
+               event="update.returned", flush=_flush, summary=_summary(update, "Trả lại"),
+               changes={"state": ["submitted", "returned"], "reason": [None, reason]}, data={"reason": reason})
     return update
 
 
@@ -436,14 +435,31 @@ def accept(user, update: StatusUpdate, *, comment: str = "", lock_version: int |
             record(actor=user, action="supersede", entity_type="status_update", entity_id=other.id,
                    summary=_summary(other, "Thay thế") + f" bằng phiên bản {update.version}",
                    changes={"state": ["accepted", "superseded"]})
-    update.state = UpdateState.ACCEPTED.value
     update.reviewed_at = utcnow()
     update.reviewed_by = user
     update.review_comment = (comment or "").strip() or None
-    _flush()
-    record(actor=user, action="accept", entity_type="status_update", entity_id=update.id,
-           summary=_summary(update, "Chấp nhận"), changes={"state": ["submitted", "accepted"]})
+    transition(update, UpdateState.ACCEPTED.value, actor=user, entity_type="status_update", action="accept",
+               event="update.accepted", flush=_flush, summary=_summary(update, "Chấp nhận"),
+               data={"comment": update.review_comment or ""})
     recompute_item_state(item, actor=user, today=today)
+    return update
+
+
+def request_correction(user, update: StatusUpdate, reason: str, *, lock_version: int | None = None) -> StatusUpdate:
+    """Coordinator: ask the unit to correct an accepted report (it stays accepted until a correction
+    is accepted); the reporters are told why."""
+    if not can_review(user):
+        raise NotAllowed("Chỉ cán bộ điều phối (Sở KH&CN) được yêu cầu đính chính báo cáo.")
+    if lock_version is not None and lock_version != update.lock_version:
+        raise StaleUpdate(update)
+    if update.state != UpdateState.ACCEPTED:
+        raise InvalidState("Chỉ yêu cầu đính chính được báo cáo đã được chấp nhận.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Vui lòng ghi nội dung cần đính chính để đơn vị biết cần sửa gì."})
+    transition(update, None, actor=user, entity_type="status_update", action="request_correction",
+               event="update.correction_requested", summary=_summary(update, "Yêu cầu đính chính"),
+               changes={"reason": [None, reason]}, data={"reason": reason})
     return update
 
 
