@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.campaigns.mywork import owed_by as campaign_inputs_owed_by
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.auth.permissions import (
@@ -387,6 +388,7 @@ def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, sta
         deadline=deadline_info(period, today, unit_ids) if period is not None else None,
         form=CsrfForm(), message=message, STATUS_LABELS=STATUS_LABELS,
         filter=work_filter, summary=_summary_of(rows), work_states=WORK_STATES,
+        dti_inputs=campaign_inputs_owed_by(current_user, today),  # the DTI self-assessment's section
     ), status
 
 
