@@ -113,6 +113,17 @@ class CampaignInput(Versioned, db.Model):
     def code(self) -> str:
         return self.key.removeprefix(GENERAL_PREFIX)
 
+    @property
+    def name(self) -> str:
+        """The indicator's name, or the general-information line's, as the framework prints it."""
+        if self.indicator is not None:
+            return self.indicator.name
+        for index, entry in enumerate(self.campaign.framework.general_info or [], start=1):
+            entry = {"code": str(index), "name": entry} if isinstance(entry, str) else entry
+            if str(entry.get("key") or entry.get("code") or index) == self.code:
+                return entry.get("name", "")
+        return ""
+
 
 class CampaignEvidence(db.Model):
     """An evidence file (tài liệu kiểm chứng) of an input, stored like an update's evidence."""

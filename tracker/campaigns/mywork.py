@@ -21,7 +21,7 @@ def owed_by(user, today: date | None = None) -> list[CampaignInput]:
         select(CampaignInput).join(Campaign, Campaign.id == CampaignInput.campaign_id)
         .where(Campaign.tenant_id == user.tenant_id, Campaign.state == "open", CampaignInput.unit_id.is_not(None))
         .options(selectinload(CampaignInput.campaign).selectinload(Campaign.framework),
-                 selectinload(CampaignInput.unit).selectinload(Unit.successor))
+                 selectinload(CampaignInput.indicator), selectinload(CampaignInput.unit).selectinload(Unit.successor))
         .order_by(CampaignInput.campaign_id, CampaignInput.position)
     ).all()
     mine = [r for r in rows if r.unit.carrier_on(today).id == user.unit_id]

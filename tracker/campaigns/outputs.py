@@ -24,7 +24,8 @@ UNASSIGNED = "Chưa giao đơn vị"
 def load_inputs(campaign: Campaign) -> list[CampaignInput]:
     return list(db.session.scalars(
         select(CampaignInput).where(CampaignInput.campaign_id == campaign.id)
-        .options(selectinload(CampaignInput.evidence), selectinload(CampaignInput.unit).selectinload(Unit.successor))
+        .options(selectinload(CampaignInput.evidence), selectinload(CampaignInput.indicator),
+                 selectinload(CampaignInput.unit).selectinload(Unit.successor))
         .order_by(CampaignInput.position, CampaignInput.id)))
 
 
