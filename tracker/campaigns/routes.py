@@ -22,7 +22,7 @@ from tracker.indicators.scoring import STATUS_LABELS
 from tracker.indicators.selfassessment import framework_spec
 from tracker.units.models import Unit
 from tracker.updates.forms import CsrfForm
-from tracker.updates.routes import content_disposition
+from tracker.updates.routes import content_disposition, evidence_download
 
 bp = Blueprint("campaigns", __name__)
 
@@ -318,15 +318,7 @@ def evidence(evidence_id: int):
     if record is None or record.input.campaign.tenant_id != current_user.tenant_id:
         abort(404)
     _readable(record.input)
-    path = services.evidence_path(record)
-    if not path.is_file():
-        abort(404)
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=record.content_type, as_attachment=True,
-                         download_name=record.original_name, max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(record.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_download(services.evidence_path(record), record)
 
 
 @bp.post("/tu-danh-gia/minh-chung/<int:evidence_id>/xoa")

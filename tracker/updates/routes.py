@@ -635,7 +635,11 @@ def evidence(evidence_id: int):
     record = db.get_or_404(Evidence, evidence_id)
     if not services.can_read_evidence(current_user, record):
         abort(403)
-    path = services.evidence_path(record)
+    return evidence_download(services.evidence_path(record), record)
+
+
+def evidence_download(path: Path, record):
+    """A stored evidence file as an attachment under its original name (also the DTI campaign's)."""
     if not path.is_file():
         abort(404)
     # Read whole (files are at most MAX_CONTENT_LENGTH): no file handle outlives the request.
