@@ -243,3 +243,42 @@ def test_starting_twice_and_bad_dates_are_refused(client, as_user, db, provinces
     as_user(hue.reporter)
     assert client.post("/tu-danh-gia", data={"framework_id": dti_framework.id, "year": 2027,
                                              "deadline": deadline_text()}).status_code == 403
+
+
+def test_successions_are_followed(client, as_user, db, provinces, dti_framework, factory, khcn_reporter):
+    hue, _ = provinces
+    today = today_local()
+    # Sở Nội vụ merged into Sở KH&CN (contrived, to have a predecessor the framework names).
+    home = factory.unit("Sở Nội vụ", area=hue.area)
+    home.successor, home.succeeded_on, home.succession_type = hue.khcn, today - timedelta(days=30), "merged"
+    db.session.flush()
+    campaign = start(client, as_user, hue, dti_framework)
+    three_one_b = next(i for i in campaign.inputs if i.key == "3.1" and i.provider_text == "Sở Nội vụ")
+    assert three_one_b.unit == hue.khcn  # the framework's "Sở Nội vụ" is carried by Sở KH&CN today
+    # Sở Tài chính is renamed after the start: its successor's reporters owe, see and enter its inputs.
+    renamed = factory.unit("Sở Tài chính và Kế hoạch", area=hue.area)
+    hue.finance.successor, hue.finance.succeeded_on, hue.finance.succession_type = renamed, today, "renamed"
+    successor_reporter = make_user(factory, "reporter", renamed, "baocao.stckh@test.vn", "Báo cáo STC&KH")
+    db.session.flush()
+    two_four = input_of(campaign, "2.4")
+    as_user(successor_reporter)
+    assert f"/tu-danh-gia/so-lieu/{two_four.id}" in client.get("/viec-cua-toi").get_data(as_text=True)
+    assert post_input(client, two_four, "save", giam_phi="có").status_code == 302
+    as_user(hue.coordinator)
+    page = client.get(f"/tu-danh-gia/{campaign.id}").get_data(as_text=True)
+    progress = page[page.index("Tiến độ theo đơn vị"):page.index("Điểm có nguy cơ mất")]
+    assert "Sở Tài chính và Kế hoạch" in progress and ">Sở Tài chính<" not in progress
+
+
+def test_comparison_with_the_previous_year(client, as_user, db, provinces, dti_framework):
+    hue, _ = provinces
+    before = start(client, as_user, hue, dti_framework, year=2025)
+    item = input_of(before, "1.1")
+    item.values, item.state = {"answer": "có"}, "accepted"
+    db.session.flush()
+    campaign = start(client, as_user, hue, dti_framework, year=2026)
+    page = client.get(f"/tu-danh-gia/{campaign.id}").get_data(as_text=True)
+    score = page[page.index("Điểm tự đánh giá"):page.index("Tiến độ theo đơn vị")]
+    assert "Năm 2025" in score and "Tự đánh giá DTI cấp tỉnh 2024 – năm 2025" in score
+    row = re.sub(r"\s+", " ", score[score.index("1. Nhận thức số"):].split("</tr>")[0])
+    assert re.sub(r"<[^>]+>", "|", row).replace(" ", "").count("|10|") == 1 and "-10" in row
