@@ -282,3 +282,26 @@ def test_comparison_with_the_previous_year(client, as_user, db, provinces, dti_f
     assert "Năm 2025" in score and "Tự đánh giá DTI cấp tỉnh 2024 – năm 2025" in score
     row = re.sub(r"\s+", " ", score[score.index("1. Nhận thức số"):].split("</tr>")[0])
     assert re.sub(r"<[^>]+>", "|", row).replace(" ", "").count("|10|") == 1 and "-10" in row
+
+
+def test_the_campaign_page_queries_do_not_grow_with_the_inputs(client, as_user, db, provinces, dti_framework):
+    from tests.browsing import count_queries
+    from tracker.campaigns.models import CampaignEvidence
+
+    hue, _ = provinces
+    campaign = start(client, as_user, hue, dti_framework)
+
+    def page_queries() -> int:
+        db.session.expire_all()
+        with count_queries(db.engine) as statements:
+            assert client.get(f"/tu-danh-gia/{campaign.id}").status_code == 200
+        return len(statements)
+
+    empty = page_queries()
+    for n, item in enumerate(campaign.inputs):
+        item.values = {f: "1" for f in item.fields}
+        item.state = "accepted" if n % 2 else "submitted"
+        db.session.add(CampaignEvidence(input=item, original_name=f"tlkc-{n}.pdf", stored_name=f"{n:032x}",
+                                        content_type="application/pdf", size=10))
+    db.session.flush()
+    assert page_queries() == empty
