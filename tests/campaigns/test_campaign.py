@@ -305,3 +305,17 @@ def test_the_campaign_page_queries_do_not_grow_with_the_inputs(client, as_user, 
                                         content_type="application/pdf", size=10))
     db.session.flush()
     assert page_queries() == empty
+
+
+def test_the_input_list_filters_by_unit_and_state(client, as_user, db, provinces, dti_framework):
+    hue, _ = provinces
+    campaign = start(client, as_user, hue, dti_framework)
+    two_four = input_of(campaign, "2.4")
+    two_four.state = "submitted"
+    db.session.flush()
+    page = client.get(f"/tu-danh-gia/{campaign.id}?don-vi={hue.finance.id}&trang-thai=submitted").get_data(as_text=True)
+    listing = page[page.index('id="so-lieu"'):]
+    assert f"/tu-danh-gia/so-lieu/{two_four.id}\"" in listing
+    assert listing.count("/tu-danh-gia/so-lieu/") == 1
+    unassigned = client.get(f"/tu-danh-gia/{campaign.id}?don-vi=chua-giao").get_data(as_text=True)
+    assert "Công an tỉnh" in unassigned[unassigned.index('id="so-lieu"'):]

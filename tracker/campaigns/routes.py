@@ -105,8 +105,15 @@ def show(campaign_id: int):
     result = outputs.campaign_score(campaign, spec, inputs)
     judged = [s for s in result.indicators() if (s.spec.rule or {}).get("type") == "judgement" or s.spec.rule is None
               or "mẫu số bằng 0" in s.explanation or s.spec.key in (campaign.judgements or {})]
+    # The list of inputs, filtered by the progress table's links: a unit ("chua-giao": none) and a state.
+    unit_arg, state_arg = request.args.get("don-vi", ""), request.args.get("trang-thai", "")
+    shown = [i for i in inputs
+             if (not unit_arg or (unit_arg == "chua-giao" and i.unit is None)
+                 or (i.unit is not None and str(services.owing_unit(i, today).id) == unit_arg))
+             and (state_arg not in INPUT_STATE_LABELS or i.state == state_arg)]
     return render_template(
-        "campaigns/show.html", campaign=campaign, result=result, inputs=inputs,
+        "campaigns/show.html", campaign=campaign, result=result, inputs=inputs, shown=shown,
+        unit_arg=unit_arg, state_arg=state_arg,
         progress=outputs.completeness(inputs, today), stakes=outputs.points_at_stake(result, inputs, today),
         comparison=outputs.compare(campaign), judged=judged, status_labels=STATUS_LABELS,
         state_labels=INPUT_STATE_LABELS, can_manage=services.can_manage(current_user, campaign), form=CsrfForm(),
