@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.campaigns.mywork import owed_by as campaign_inputs_owed_by
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.auth.permissions import (
@@ -22,6 +21,7 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.campaigns.mywork import owed_by as campaign_inputs_owed_by
 from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
