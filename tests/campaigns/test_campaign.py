@@ -319,3 +319,23 @@ def test_the_input_list_filters_by_unit_and_state(client, as_user, db, provinces
     assert listing.count("/tu-danh-gia/so-lieu/") == 1
     unassigned = client.get(f"/tu-danh-gia/{campaign.id}?don-vi=chua-giao").get_data(as_text=True)
     assert "Công an tỉnh" in unassigned[unassigned.index('id="so-lieu"'):]
+
+
+def test_an_unsent_input_is_its_providers_alone(client, as_user, db, provinces, dti_framework, tmp_path, app):
+    hue, _ = provinces
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    campaign = start(client, as_user, hue, dti_framework)
+    two_four = input_of(campaign, "2.4")
+    as_user(hue.reporter)
+    assert post_input(client, two_four, "save", files=[("mk-nhap-stc.pdf", PDF)], giam_phi="có").status_code == 302
+    assert two_four.state == "draft"
+    evidence_id = two_four.evidence[0].id
+    for user in (hue.coordinator, hue.viewer):
+        as_user(user)
+        page = client.get(f"/tu-danh-gia/so-lieu/{two_four.id}").get_data(as_text=True)
+        assert "Nội dung chưa gửi" in page and "mk-nhap-stc" not in page and "giam_phi" not in page
+        listing = client.get(f"/tu-danh-gia/{campaign.id}").get_data(as_text=True)
+        assert "giam_phi = có" not in listing and "mk-nhap-stc" not in listing
+        assert client.get(f"/tu-danh-gia/minh-chung/{evidence_id}").status_code == 403
+    as_user(hue.reporter)
+    assert client.get(f"/tu-danh-gia/minh-chung/{evidence_id}").status_code == 200

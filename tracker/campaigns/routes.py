@@ -117,6 +117,7 @@ def show(campaign_id: int):
         progress=outputs.completeness(inputs, today), stakes=outputs.points_at_stake(result, inputs, today),
         comparison=outputs.compare(campaign), judged=judged, status_labels=STATUS_LABELS,
         state_labels=INPUT_STATE_LABELS, can_manage=services.can_manage(current_user, campaign), form=CsrfForm(),
+        unsent=services.UNSENT,
         today=today,
     )
 
@@ -190,6 +191,7 @@ def _render_input(item: CampaignInput, *, typed=None, note=None, errors=None, st
         may_enter=services.can_enter(current_user, item, today), is_provider=services.is_provider(current_user, item, today),
         may_review=services.can_manage(current_user, item.campaign) and item.state == "submitted",
         may_manage=services.can_manage(current_user, item.campaign), units=units,
+        may_see=services.can_see_values(current_user, item, today),
         owing=services.owing_unit(item, today), form=CsrfForm(), today=today,
     ), status
 
@@ -325,6 +327,8 @@ def evidence(evidence_id: int):
     if record is None or record.input.campaign.tenant_id != current_user.tenant_id:
         abort(404)
     _readable(record.input)
+    if not services.can_see_values(current_user, record.input):
+        abort(403)
     return evidence_download(services.evidence_path(record), record)
 
 

@@ -187,6 +187,15 @@ def can_enter(user, item: CampaignInput, today: date | None = None) -> bool:
     return item.state in INPUT_EDITABLE and is_provider(user, item, today)
 
 
+UNSENT = ("draft", "returned")
+
+
+def can_see_values(user, item: CampaignInput, today: date | None = None) -> bool:
+    """An unsent input (draft, returned and edited) is its provider's alone, as an unsent quarterly
+    report is its unit's (tracker/updates/visibility.py); a coordinator's own entries are not unsent."""
+    return item.state not in UNSENT or item.unit_id is None or is_provider(user, item, today)
+
+
 def can_read(user, item: CampaignInput, today: date | None = None) -> bool:
     if not getattr(user, "is_authenticated", False) or item.campaign.tenant_id != user.tenant_id:
         return False
