@@ -339,3 +339,21 @@ def test_an_unsent_input_is_its_providers_alone(client, as_user, db, provinces, 
         assert client.get(f"/tu-danh-gia/minh-chung/{evidence_id}").status_code == 403
     as_user(hue.reporter)
     assert client.get(f"/tu-danh-gia/minh-chung/{evidence_id}").status_code == 200
+
+
+def test_the_audit_log_hides_unsent_figures_and_file_names(client, as_user, db, provinces, dti_framework, tmp_path, app):
+    from tracker.updates.visibility import redact_audit
+
+    hue, _ = provinces
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    campaign = start(client, as_user, hue, dti_framework)
+    two_four = input_of(campaign, "2.4")
+    as_user(hue.reporter)
+    post_input(client, two_four, "save", files=[("mk-nhap-stc.pdf", PDF)], giam_phi="có")
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type.in_(
+        ("campaign_input", "campaign_evidence"))).order_by(AuditEntry.id)).all()
+    shown = " ".join(f"{v.summary} {v.changes}" for v in redact_audit(entries))
+    assert "mk-nhap-stc" not in shown and "'có'" not in shown
+    assert post_input(client, two_four, "submit", giam_phi="có", giam_thoi_gian="không").status_code == 302
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "campaign_evidence")).all()
+    assert "mk-nhap-stc" in " ".join(v.summary for v in redact_audit(entries))  # sent: its files are named
