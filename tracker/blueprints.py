@@ -10,6 +10,7 @@ from tracker.items.routes import bp as items_bp
 from tracker.plans.routes import bp as plans_bp
 from tracker.units.routes import bp as units_bp
 from tracker.calendar.routes import bp as calendar_bp
+from tracker.campaigns.routes import bp as campaigns_bp
 from tracker.main.routes import bp as main_bp
 from tracker.ops.routes import bp as ops_bp
 from tracker.reminders.routes import bp as notifications_bp
@@ -34,4 +35,5 @@ BLUEPRINTS = [
     periods_bp,
     ops_bp,
     api_bp,
+    campaigns_bp,
 ]

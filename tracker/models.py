@@ -22,3 +22,4 @@ from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa
 from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate  # noqa: F401
+from tracker.campaigns.models import Campaign, CampaignEvidence, CampaignInput  # noqa: F401

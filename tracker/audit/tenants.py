@@ -8,6 +8,7 @@ from functools import cache
 def _entities() -> dict:
     from tracker.api.models import ApiToken
     from tracker.auth.models import User
+    from tracker.campaigns.models import Campaign, CampaignEvidence, CampaignInput
     from tracker.indicators.models import Framework, ItemIndicatorLink
     from tracker.items.models import ItemReassignment
     from tracker.periods.models import LateException, ReportingPeriod
@@ -35,6 +36,9 @@ def _entities() -> dict:
         "evidence": (Evidence, lambda o: o.update.item.tenant_id),
         "item_indicator_link": (ItemIndicatorLink, lambda o: o.item.tenant_id),
         "item_reassignment": (ItemReassignment, lambda o: o.item.tenant_id),
+        "campaign": (Campaign, lambda o: o.tenant_id),
+        "campaign_input": (CampaignInput, lambda o: o.campaign.tenant_id),
+        "campaign_evidence": (CampaignEvidence, lambda o: o.input.campaign.tenant_id),
     }
 
 

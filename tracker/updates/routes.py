@@ -21,6 +21,7 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.campaigns.mywork import owed_by as campaign_inputs_owed_by
 from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
@@ -409,6 +410,7 @@ def _render_my_work(period, periods, rows, today, unit_ids, *, message=None, sta
         groups=[g for g in groups if g[2]], open_total=len(open_rows), page=page, pages=pages,
         group_counts={key: sum(1 for r in open_rows if r.obligation.state in states) for key, _, states in WORK_GROUPS},
         done_rows=[r for r in shown if not r.editable],
+        dti_inputs=campaign_inputs_owed_by(current_user, today),  # the DTI self-assessment's section
     ), status
 
 
@@ -664,7 +666,11 @@ def evidence(evidence_id: int):
     record = db.get_or_404(Evidence, evidence_id)
     if not services.can_read_evidence(current_user, record):
         abort(403)
-    path = services.evidence_path(record)
+    return evidence_download(services.evidence_path(record), record)
+
+
+def evidence_download(path: Path, record):
+    """A stored evidence file as an attachment under its original name (also the DTI campaign's)."""
     if not path.is_file():
         abort(404)
     # Read whole (files are at most MAX_CONTENT_LENGTH): no file handle outlives the request.

@@ -672,16 +672,12 @@ def evidence_path(evidence: Evidence, upload_dir: str | Path | None = None) -> P
     return path
 
 
-def attach_evidence(user, update: StatusUpdate, upload, *, today: date | None = None,
-                    upload_dir: str | None = None, max_size: int | None = None,
-                    allowed: set[str] | None = None) -> tuple[Evidence, Path]:
-    """Store an uploaded file (a werkzeug FileStorage) for an editable update.
-
-    Returns the evidence and the file's path (the caller deletes the file if it rolls back)."""
-    today = today or today_local()
+def store_upload(upload, *, upload_dir: str | None = None, max_size: int | None = None,
+                 allowed: set[str] | None = None) -> tuple[str, str, str, int, Path]:
+    """Check and store an uploaded file (a werkzeug FileStorage) under a generated name: its clean
+    name, stored name, content type, size and path. Refused (`EvidenceError`) when its name, type,
+    size or first bytes are wrong; nothing stays on disk then. Also used by the DTI campaign."""
     config = current_app.config
-    if not can_edit(user, update, today):
-        raise NotAllowed("Không thêm được tệp minh chứng vào báo cáo này.")
     name = clean_filename(upload.filename)
     if not name:
         raise EvidenceError("Tệp tải lên không có tên.")
@@ -722,6 +718,20 @@ def attach_evidence(user, update: StatusUpdate, upload, *, today: date | None = 
         path.unlink(missing_ok=True)
         raise
     content_type = EXTENSION_TYPES.get(extension) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return name, stored, content_type, size, path
+
+
+def attach_evidence(user, update: StatusUpdate, upload, *, today: date | None = None,
+                    upload_dir: str | None = None, max_size: int | None = None,
+                    allowed: set[str] | None = None) -> tuple[Evidence, Path]:
+    """Store an uploaded file (a werkzeug FileStorage) for an editable update.
+
+    Returns the evidence and the file's path (the caller deletes the file if it rolls back)."""
+    today = today or today_local()
+    if not can_edit(user, update, today):
+        raise NotAllowed("Không thêm được tệp minh chứng vào báo cáo này.")
+    name, stored, content_type, size, path = store_upload(upload, upload_dir=upload_dir, max_size=max_size,
+                                                          allowed=allowed)
     evidence = Evidence(update=update, original_name=name, stored_name=stored, content_type=content_type,
                         size=size, uploaded_by=user)
     db.session.add(evidence)

@@ -81,20 +81,34 @@ _QUOTED = re.compile(r"\"[^\"]*\"")
 def redact_audit(entries) -> list[AuditView]:
     """The trail without the text of drafts and the names of files attached to unsent reports."""
     evidence_ids = [e.entity_id for e in entries if e.entity_type == "evidence" and e.action in EVIDENCE_ACTIONS]
+    campaign_files = [e.entity_id for e in entries
+                      if e.entity_type == "campaign_evidence" and e.action in EVIDENCE_ACTIONS]
     sent_files: set[int] = set()
+    sent_campaign_files: set[int] = set()
     if evidence_ids:
         sent_files = set(db.session.scalars(
             select(Evidence.id).join(StatusUpdate, StatusUpdate.id == Evidence.update_id)
             .where(Evidence.id.in_(evidence_ids), StatusUpdate.state.not_in(UNSENT))
         ))
+    if campaign_files:
+        from tracker.campaigns.models import CampaignEvidence, CampaignInput
+
+        sent_campaign_files = set(db.session.scalars(
+            select(CampaignEvidence.id).join(CampaignInput, CampaignInput.id == CampaignEvidence.input_id)
+            .where(CampaignEvidence.id.in_(campaign_files), CampaignInput.state.in_(("submitted", "accepted")))))
     views = []
     for entry in entries:
         summary, changes = entry.summary, entry.changes or {}
-        if entry.entity_type == "status_update" and entry.action in DRAFT_ACTIONS:
+        if (entry.entity_type == "status_update" and entry.action in DRAFT_ACTIONS) or (
+                entry.entity_type, entry.action) == ("campaign_input", "save_campaign_input"):
+            # A DTI campaign input's saves too: its figures are its provider's until it is sent.
             summary, changes = f"{summary} (nội dung bản nháp chỉ đơn vị soạn xem được)", {}
         elif entry.entity_type == "evidence" and entry.action in EVIDENCE_ACTIONS and entry.entity_id not in sent_files:
             # A file deleted is a draft's (only drafts lose files); one still on an unsent report too.
             summary, changes = _QUOTED.sub("(tên tệp của báo cáo chưa gửi)", summary, count=1), {}
+        elif (entry.entity_type == "campaign_evidence" and entry.action in EVIDENCE_ACTIONS
+              and entry.entity_id not in sent_campaign_files):
+            summary, changes = _QUOTED.sub("(tên tệp của số liệu chưa gửi)", summary, count=1), {}
         views.append(AuditView(entry.at, entry.actor, entry.actor_label, entry.action, entry.entity_type,
                                entry.entity_id, summary, changes))
     return views
