@@ -320,10 +320,7 @@ def groups():
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
     area = db.session.get(Area, area_id) if optional_id(area_id) else None
-    area_ids = []
-    while area is not None and area.id not in area_ids:
-        area_ids.append(area.id)
-        area = area.parent
+    area_ids = area.lineage_ids() if area is not None else []
     rows = db.session.execute(select(Unit.id, Unit.name).where(Unit.area_id.in_(area_ids or [0])).order_by(Unit.name))
     return [(unit_id, name) for unit_id, name in rows]
 

@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.indicators.models import Indicator, ItemIndicatorLink
 from tracker.items import services
 from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm, VersionedConfirmForm
-from tracker.main.services import current_period
+from tracker.periods.services import current_period
 from tracker.plans.listing import STATUS_KINDS, TIMELINESS_LABELS, timeliness
 from tracker.updates.models import UPDATE_STATE_LABELS
 

@@ -113,7 +113,7 @@ def completeness(
                 state, submitted_at = states.get((item.id, unit.id, period.id), ("not_started", None))
                 if state in SUBMITTED_STATES:
                     entry.submitted += 1
-                    if is_late(submitted_at, period):
+                    if is_late(submitted_at, period, unit.id):
                         entry.late += 1
                 elif state in (UpdateState.DRAFT.value, UpdateState.RETURNED.value):
                     entry.started += 1

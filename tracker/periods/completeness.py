@@ -23,13 +23,6 @@ from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 from tracker.updates.models import StatusUpdate
 
 STATES = ("not_started", "draft", "returned", "submitted", "accepted")
-STATE_LABELS = {
-    "not_started": "Chưa báo cáo",
-    "draft": "Đang soạn",
-    "returned": "Bị trả lại",
-    "submitted": "Chờ duyệt",
-    "accepted": "Đã chấp nhận",
-}
 
 
 @dataclass
@@ -95,7 +88,7 @@ def period_tallies(periods: list[ReportingPeriod]) -> dict[int, tuple[Tally, int
             for unit in owner_units(item, period.submission_deadline):
                 found = chains.get((item.id, unit.id, period.id))
                 state = found.state if found else "not_started"
-                late = found is not None and found.late(period)
+                late = found is not None and found.late(period, unit.id)
                 unit_tally = per_unit.setdefault(unit.id, Tally())
                 for t in (tally, unit_tally):
                     t.states[state] += 1

@@ -14,7 +14,8 @@ from tracker.core.locking import StaleEdit, stale_notice
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods import services
-from tracker.periods.completeness import STATE_LABELS, STATES, period_tallies, unit_grid
+from tracker.periods.completeness import STATES, period_tallies, unit_grid
+from tracker.updates.models import STATE_LABELS
 from tracker.periods.forms import ConfirmForm, DeadlineForm, LateExceptionForm, PeriodCreateForm
 from tracker.periods.models import LateException, ReportingPeriod
 from tracker.units.models import Unit

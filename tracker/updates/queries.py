@@ -102,9 +102,10 @@ def sample_item_ids(item_ids: list[int] | None = None, *, plan_id: int | None = 
 
 
 def submitted_late(update: StatusUpdate) -> bool:
-    """This version was submitted after the period's deadline (the rule of `periods.obligations.is_late`;
-    whether the unit's report counts as late is `Obligation.submitted_on_time`: its first submission)."""
-    return is_late(update.submitted_at, update.period)
+    """This version was submitted late (the rule of `periods.obligations.is_late`, the unit's
+    exception counted; whether the unit's report counts as late is `Obligation.submitted_on_time`:
+    its first submission)."""
+    return is_late(update.submitted_at, update.period, update.unit_id)
 
 
 def values_of(update: StatusUpdate) -> dict:

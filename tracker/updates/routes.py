@@ -32,11 +32,12 @@ from tracker.plans.listing import matches_search
 from tracker.plans.models import STATUS_LABELS, PlanItem
 from tracker.updates import services, visibility
 from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
-from tracker.updates.models import ContributionNote, Evidence, StatusUpdate, UpdateState
+from tracker.updates.models import STATE_LABELS, ContributionNote, Evidence, StatusUpdate, UpdateState
 from tracker.updates.validation import FIELDS, validate_update, values_as_text
 
 bp = Blueprint("updates", __name__)
 bp.add_app_template_global(services.submitted_late, "submitted_late")
+bp.add_app_template_global(STATE_LABELS, "state_labels")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -283,8 +284,7 @@ class Row:
 
 
 # The states of an obligation, in the order a reporter works through them.
-WORK_STATES = {"not_started": "Chưa báo cáo", "draft": "Bản nháp", "returned": "Bị trả lại",
-               "submitted": "Đã gửi, chờ duyệt", "accepted": "Đã chấp nhận"}
+WORK_STATES = {state: STATE_LABELS[state] for state in ("not_started", "draft", "returned", "submitted", "accepted")}
 
 
 @dataclass
@@ -351,7 +351,7 @@ def _reportable_periods(unit_ids: set[int], today, tenant_id) -> list[ReportingP
         .options(selectinload(ReportingPeriod.exceptions))
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
     )
-    return [p for p in periods if not p.is_closed or any(e.unit_id in unit_ids and e.until >= today for e in p.exceptions)]
+    return [p for p in periods if not p.is_closed or any(e.unit_id in unit_ids and e.covers(today) for e in p.exceptions)]
 
 
 def _rows(period, unit_ids, today) -> list[Row]:

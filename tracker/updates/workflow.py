@@ -14,6 +14,7 @@ from tracker.audit.services import diff, record
 from tracker.core.time import today_local, utcnow
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.obligations import is_late
 from tracker.periods.services import submission_refusal
 from tracker.plans.models import PlanItem
 from tracker.updates.errors import (
@@ -105,7 +106,7 @@ def submit(user, update: StatusUpdate, *, lock_version: int | None = None, today
     update.submitted_at = utcnow()
     update.submitted_by = user
     _flush()
-    late = today > update.period.submission_deadline
+    late = is_late(update.submitted_at, update.period, update.unit_id)
     record(actor=user, action="submit", entity_type="status_update", entity_id=update.id,
            summary=_summary(update, "Gửi lại" if previous_state == UpdateState.RETURNED else "Gửi")
            + (" (sau hạn)" if late else ""),
