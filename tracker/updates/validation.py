@@ -111,7 +111,7 @@ def parse_amount(text: str | None) -> int | None:
     """An exact amount of đồng: "1500000000" or "1.500.000.000" (a trailing "đ" is allowed)."""
     value = _SPACES.sub("", text or "")
     value = _MONEY_SUFFIX.sub("", value)
-    if value == "":
+    if value in ("", "-"):  # a dash is "no amount fixed", as the plan documents (and the loader) read it
         return None
     if value.startswith("-"):
         raise InputError("Số tiền không được âm.")
