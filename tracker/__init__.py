@@ -90,6 +90,10 @@ def register_template_helpers(app: Flask) -> None:
         vndatetime=formatting.format_datetime,
     )
     app.context_processor(template_globals)
+    # Templates ask the permission policy (`policy.can_review(current_user)`), never compare roles.
+    from tracker.auth import policy
+
+    app.jinja_env.globals["policy"] = policy
 
 
 def register_errorhandlers(app: Flask) -> None:

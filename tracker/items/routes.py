@@ -6,8 +6,6 @@ from flask_login import current_user
 
 from tracker.auth.permissions import (
     can_edit_items,
-    can_write_contribution,
-    can_write_update,
     coordinator_required,
     read_required,
 )
@@ -18,6 +16,7 @@ from tracker.indicators.models import Indicator, ItemIndicatorLink
 from tracker.items import services
 from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm, VersionedConfirmForm
 from tracker.periods.services import current_period
+from tracker.updates import policy as update_policy
 from tracker.plans.listing import STATUS_KINDS, TIMELINESS_LABELS, timeliness
 from tracker.updates.models import UPDATE_STATE_LABELS
 
@@ -55,9 +54,9 @@ def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
         today=today,
         period=period,
         can_edit=can_edit,
-        can_update=period is not None and can_write_update(current_user, item, period.submission_deadline),
+        can_update=period is not None and update_policy.can_write_update(current_user, item, period, today),
         # A coordinating (phối hợp) unit's reporter writes its contribution on the period's update page.
-        can_contribute=period is not None and can_write_contribution(current_user, item, today),
+        can_contribute=period is not None and update_policy.can_write_contribution(current_user, item, today),
         link_form=link_form,
         confirm_form=ConfirmForm(),
         timeliness=timeliness(item, today) if item.kind in STATUS_KINDS else None,

@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.permissions import reporting_units as owing_unit_ids
+from tracker.updates.policy import reporting_units as owing_unit_ids
 from tracker.core.text import shorten
 from tracker.audit.services import diff, record
 from tracker.core.formatting import format_date

@@ -1,23 +1,53 @@
-"""Who may read and write an update: the one policy of the update workflow (item-level rights are
-`tracker.auth.permissions`). Used by the workflow, the routes and, through the Jinja global
-`policy`, the templates."""
+"""Who may write an item's reports and read or write an update: the one policy of the update
+workflow (role-level rights are `tracker.auth.permissions`, gathered for templates in
+`tracker.auth.policy`). Used by the workflow services, the routes and the item page."""
 from __future__ import annotations
 
 from datetime import date
 
-from tracker.auth.permissions import (  # noqa: F401 - the item-level rights, read through this policy too
-    can_review,
-    can_write_contribution,
-    can_write_update,
-    coordinating_units,
-    is_staff,
-    reporting_units,
-)
+from tracker.auth.models import Role
+from tracker.auth.permissions import can_review, is_staff  # noqa: F401 - read through this policy too
 from tracker.core.time import today_local
 from tracker.extensions import db
+from tracker.periods.obligations import owner_units
+from tracker.plans.models import PlanItem
 from tracker.units.models import Unit
 from tracker.updates.errors import EDITABLE
 from tracker.updates.models import Evidence, StatusUpdate
+
+
+def reporting_units(item: PlanItem, on: date) -> set[int]:
+    return {unit.id for unit in owner_units(item, on)}
+
+
+def coordinating_units(item: PlanItem, on: date) -> set[int]:
+    ids: set[int] = set()
+    for assignment in item.coordinators:
+        for unit in assignment.units:
+            ids.add(unit.carrier_on(on).id)
+    return ids
+
+
+def owns_item_on(user, item: PlanItem, on: date) -> bool:
+    """A reporter writes updates only on items its unit owns (after a merger, the successor does)."""
+    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
+        return False
+    return user.unit_id in reporting_units(item, on)
+
+
+def can_write_contribution(user, item: PlanItem, on: date) -> bool:
+    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
+        return False
+    return user.unit_id in coordinating_units(item, on)
+
+
+def can_write_update(user, item, period, today: date) -> bool:
+    """A reporter writes the period's update of an item its unit owns today (after a merger, the
+    successor does). The item page's link and the update route ask this, on the same date (today):
+    asked at the period's deadline instead, a merger between today and the deadline made the page
+    offer a link the route refused. `period` is part of the question for the rules to come (the
+    unit then writes as the period's owner it carries: `queries.reporting_unit_for`)."""
+    return owns_item_on(user, item, today)
 
 
 def owns_update(user, update: StatusUpdate, today: date | None = None) -> bool:
@@ -33,7 +63,7 @@ def owns_update(user, update: StatusUpdate, today: date | None = None) -> bool:
 def can_write_existing(user, update: StatusUpdate, today: date | None = None) -> bool:
     """A reporter writes to an existing update (save, submit, correct, evidence): it owns the item and the report."""
     today = today or today_local()
-    return can_write_update(user, update.item, today) and owns_update(user, update, today)
+    return can_write_update(user, update.item, update.period, today) and owns_update(user, update, today)
 
 
 def can_edit(user, update: StatusUpdate, today: date | None = None) -> bool:

@@ -16,8 +16,6 @@ from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.auth.permissions import (
     can_review,
-    can_write_contribution,
-    can_write_update,
     is_staff,
     roles_required,
 )
@@ -30,7 +28,8 @@ from tracker.periods.obligations import REPORTING_KINDS, obligations_for_period
 from tracker.periods.services import current_period, deadline_info, get_period
 from tracker.plans.listing import matches_search
 from tracker.plans.models import STATUS_LABELS, PlanItem
-from tracker.updates import services, visibility
+from tracker.updates import policy, services, visibility
+from tracker.updates.policy import can_write_contribution
 from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
 from tracker.updates.models import STATE_LABELS, ContributionNote, Evidence, StatusUpdate, UpdateState
 from tracker.updates.validation import FIELDS, validate_update, values_as_text
@@ -107,7 +106,7 @@ def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None 
                  status: int = 200):
     today = today_local()
     user = current_user
-    may_write = can_write_update(user, item, today)
+    may_write = policy.can_write_update(user, item, period, today)
     may_contribute = can_write_contribution(user, item, today)
     unit = services.reporting_unit_for(user, item, period, today) if may_write else None
     versions = services.chain(item.id, period.id, unit.id) if unit is not None else []
@@ -169,7 +168,7 @@ def edit(item_id: int, period_code: str):
     period = _period_or_404(period_code, item.tenant_id)
     today = today_local()
     user = current_user
-    may_write = can_write_update(user, item, today)
+    may_write = policy.can_write_update(user, item, period, today)
     if request.method == "GET":
         if not (may_write or can_write_contribution(user, item, today) or is_staff(user) or _is_viewer(user)):
             abort(403)

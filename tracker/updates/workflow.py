@@ -56,7 +56,7 @@ def save_draft(
     `update_id`/`lock_version` are those the user's form was built from (None for a new update).
     """
     today = today or today_local()
-    if not can_write_update(user, item, today):
+    if not can_write_update(user, item, period, today):
         raise NotAllowed("Đơn vị của bạn không chủ trì hạng mục này nên không cập nhật được.")
     unit = reporting_unit_for(user, item, period, today)
     current = latest_update(item.id, period.id, unit.id)
