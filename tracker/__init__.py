@@ -55,6 +55,9 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    from tracker.core import unit_of_work
+
+    unit_of_work.init_app(app)  # first registered: its after_request runs last
     # Batch mode lets Alembic alter tables on SQLite too; one migration chain serves both backends.
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"), render_as_batch=True, compare_type=True

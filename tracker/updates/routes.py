@@ -19,6 +19,7 @@ from tracker.auth.permissions import (
     is_staff,
     roles_required,
 )
+from tracker.core import unit_of_work
 from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
@@ -60,9 +61,9 @@ def _period_or_404(code: str, tenant) -> ReportingPeriod:
     return period
 
 
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+def _discard_if_rolled_back(path: Path) -> None:
+    """A stored upload whose row is rolled back is deleted with it (the unit of work's hook)."""
+    unit_of_work.after_rollback(lambda: path.unlink(missing_ok=True))
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -186,48 +187,41 @@ def edit(item_id: int, period_code: str):
     check = validate_update(item, raw, budget=budget, for_submit=action == "submit")
     # With errors the draft still keeps what could be read (nothing typed is lost), but nothing is sent.
     draft = check if action == "draft" else validate_update(item, raw, budget=budget)
-    written: list[Path] = []
     try:
         values = draft.partial(_stored_values(user, item, period, today))
         update = services.save_draft(user, item, period, values, update_id=form_ids[0],
                                      lock_version=form_ids[1], today=today)
         for upload in files:
-            written.append(services.attach_evidence(user, update, upload, today=today)[1])
+            _discard_if_rolled_back(services.attach_evidence(user, update, upload, today=today)[1])
         if action == "submit" and not check.errors:
             services.submit(user, update, today=today)
     except services.StaleUpdate:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         unit = services.reporting_unit_for(user, item, period, today)
         current = services.latest_update(item.id, period.id, unit.id)
         ids = (current.id, current.lock_version) if current is not None else (None, None)
         return _render_edit(item, period, typed=raw, form_ids=ids, warnings=check.warnings,
                             files_lost=bool(files), message=services.stale_message(current), status=409)
     except services.PeriodClosed as error:
-        db.session.commit()  # the draft and its files are kept; only the submission is refused
+        # the draft and its files are kept (the request succeeds: a redirect); only the submission is refused
         flash(f"{error} Nội dung đã được lưu nháp.", "error")
         return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
     except services.EvidenceError as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={"evidence": str(error)},
                             warnings=check.warnings, files_lost=True,
                             message="Báo cáo chưa được lưu vì tệp minh chứng không hợp lệ.", status=422)
     except services.ValidationFailed as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         return _render_edit(item, period, typed=raw, form_ids=form_ids, errors=error.errors,
                             warnings=check.warnings, files_lost=bool(files), message=str(error), status=422)
     except services.InvalidState as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         return _render_edit(item, period, typed=raw, files_lost=bool(files), message=str(error), status=409)
     except services.NotAllowed:
-        db.session.rollback()
-        _unlink(written)
-        abort(403)
-    db.session.commit()
+        abort(403)  # the unit of work rolls back (and removes the stored files)
     if check.errors:
+        unit_of_work.keep()  # what could be read is saved as a draft; the page shows the rest
         if draft.errors:
             message = ("Đã lưu nháp phần nội dung hợp lệ; các ô đánh dấu đỏ chưa được lưu"
                        + (" và báo cáo chưa được gửi" if action == "submit" else "") + ". Sửa các ô đó rồi lưu lại.")
@@ -416,7 +410,6 @@ def my_work():
     if not form.validate_on_submit():
         abort(400)
     action = "submit" if request.form.get("action") == "submit" else "draft"
-    written: list[Path] = []
     saved = submitted = 0
     typed: dict[str, Row] = {}
     try:
@@ -447,7 +440,7 @@ def my_work():
                     lock_version = update.lock_version
                     saved += 1
                 for upload in files:
-                    written.append(services.attach_evidence(user, update, upload, today=today)[1])
+                    _discard_if_rolled_back(services.attach_evidence(user, update, upload, today=today)[1])
                 if check.errors:
                     row.values, row.errors, row.typed = raw, check.errors, True
                     row.form_ids = (update.id, update.lock_version)
@@ -477,8 +470,7 @@ def my_work():
                 typed[row.key] = row
     except services.StaleUpdate:
         # The database found a row changed under us: nothing is saved, everything typed is shown back.
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         rows = _rows(period, unit_ids, today)
         for row in rows:
             prefix = f"r-{row.key}-"
@@ -488,10 +480,7 @@ def my_work():
                                message=services.stale_message(None) + " Chưa dòng nào được lưu.",
                                keep={row.key for row in rows if f"r-{row.key}-present" in request.form})
     except services.NotAllowed:
-        db.session.rollback()
-        _unlink(written)
         abort(403)
-    db.session.commit()
     parts = []
     if saved:
         parts.append(f"đã lưu {saved} hạng mục")
@@ -510,6 +499,7 @@ def my_work():
             row.warnings = next((r.warnings for r in rows if r.key == row.key), [])
         message = (f"{summary} {len(typed)} hạng mục cần xem lại (các dòng đánh dấu đỏ); "
                    "nội dung bạn nhập vẫn được giữ nguyên.")
+        unit_of_work.keep()  # the rows without problems are saved; the page shows the others
         return _render_my_work(period, periods, fresh, today, unit_ids, message=message, status=422,
                                keep=set(typed))
     flash(summary, "success")
@@ -568,13 +558,11 @@ def review(update_id: int):
             services.return_update(current_user, update, form.reason.data or "", lock_version=lock_version)
             message = f"Đã trả lại báo cáo cho {update.unit.name}, kèm lý do."
     except services.NotAllowed:
-        db.session.rollback()
         abort(403)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()  # nothing of the refused review is kept; the redirect shows why
         flash(str(error), "error")
         return redirect(back)
-    db.session.commit()
     flash(message, "success")
     return redirect(back)
 
@@ -592,10 +580,9 @@ def correct(update_id: int):
     try:
         correction = services.start_correction(current_user, update, today=today)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(f"Đã tạo bản đính chính (phiên bản {correction.version}). Bản đã chấp nhận vẫn giữ nguyên "
               "cho đến khi bản đính chính được chấp nhận.", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
@@ -615,10 +602,9 @@ def contribute(item_id: int, period_code: str):
     try:
         services.add_contribution(current_user, item, period, form.text.data or "", today=today)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Đã ghi ý kiến phối hợp của đơn vị.", "success")
     return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
 
@@ -658,9 +644,7 @@ def delete_evidence(evidence_id: int):
     try:
         path = services.delete_evidence(current_user, record)
     except services.NotAllowed:
-        db.session.rollback()
         abort(403)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    unit_of_work.after_commit(lambda: path.unlink(missing_ok=True))  # the file goes only with its row
     flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
