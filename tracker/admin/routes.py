@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.core import unit_of_work
 from tracker.admin import services
 from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
 from tracker.audit.models import AuditEntry
@@ -74,7 +75,7 @@ def _get_or_404(model, object_id: int):
 def _stale(form, record, entity_type: str, values):
     """A save refused because the record changed since the form was opened: rolled back, the form
     keeps what was typed and now carries the stored version, the notice shows the stored values."""
-    db.session.rollback()
+    unit_of_work.rollback_now()
     form.lock_version.set(record.lock_version)
     return stale_notice(entity_type, record.id, values(record))
 
@@ -138,10 +139,9 @@ def user_new():
                 active=form.active.data, password=form.password.data,
             )
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã tạo người dùng {user.email}.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
@@ -168,10 +168,9 @@ def user_edit(user_id: int):
             return render_template("admin/user_form.html", form=form, user=user, stale=stale,
                                    password_form=PasswordResetForm(formdata=None)), 409
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã lưu người dùng {user.email}.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
@@ -187,10 +186,9 @@ def user_password(user_id: int):
         try:
             services.reset_password(current_user, user, form.password.data)
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã đặt lại mật khẩu cho {user.email}. Hãy gửi mật khẩu mới cho người dùng qua kênh an toàn.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 400 if request.method == "POST" else 200
@@ -340,10 +338,9 @@ def _commit_or_field_error(field, save):
     try:
         saved = save()
     except UnitError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         field.errors = list(field.errors) + [str(error)]
         return None
-    db.session.commit()
     return saved
 
 

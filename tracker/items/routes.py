@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.core import unit_of_work
 from tracker.auth.permissions import (
     can_edit_items,
     coordinator_required,
@@ -96,15 +97,14 @@ def edit(item_id: int):
                 lock_version=form.lock_version.version,
             )
         except StaleEdit:
-            db.session.rollback()  # what the user typed stays in the form; the stored values beside it
+            unit_of_work.rollback_now()  # what the user typed stays in the form; the stored values beside it
             form.lock_version.set(item.lock_version)
             stale = stale_notice("plan_item", item.id, services.edit_values(item))
             return render_template("items/edit.html", item=item, form=form, today=today_local(), stale=stale), 409
         except services.ItemError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.owners.errors = list(form.owners.errors) + [str(error)]
         else:
-            db.session.commit()
             flash("Đã lưu thay đổi của hạng mục." if changes else "Không có thay đổi nào.", "success")
             return redirect(url_for("items.show", item_id=item.id))
     status = 400 if request.method == "POST" else 200
@@ -121,10 +121,9 @@ def add_link(item_id: int):
         try:
             services.add_link(current_user, item, indicator, form.note.data)
         except services.ItemError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.indicator_id.errors = list(form.indicator_id.errors) + [str(error)]
         else:
-            db.session.commit()
             flash("Đã thêm liên kết chỉ số.", "success")
             return redirect(url_for("items.show", item_id=item.id, _anchor="chi-so"))
     return _render_show(item, link_form=form, status=400)
@@ -151,11 +150,10 @@ def remove_posted_link(link: ItemIndicatorLink) -> bool:
     try:
         services.remove_link(current_user, link, form.lock_version.version)
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         flash("Liên kết này vừa được người khác thay đổi sau khi bạn mở trang nên chưa được bỏ. "
               "Xem lại liên kết rồi bấm bỏ liên kết lần nữa nếu vẫn muốn.", "error")
         return False
-    db.session.commit()
     return True
 
 
