@@ -61,6 +61,7 @@ scheduler: install
 	$(FLASK) tracker scheduler
 
 test: install-test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

@@ -56,6 +56,9 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    from tracker.core import unit_of_work
+
+    unit_of_work.init_app(app)  # first registered: its after_request runs last
     # Batch mode lets Alembic alter tables on SQLite too; one migration chain serves both backends.
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"), render_as_batch=True, compare_type=True
@@ -98,6 +101,10 @@ def register_template_helpers(app: Flask) -> None:
         vndatetime=formatting.format_datetime,
     )
     app.context_processor(template_globals)
+    # Templates ask the permission policy (`policy.can_review(current_user)`), never compare roles.
+    from tracker.auth import policy
+
+    app.jinja_env.globals["policy"] = policy
 
 
 def register_errorhandlers(app: Flask) -> None:

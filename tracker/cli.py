@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from tracker.extensions import db
+from tracker.core.unit_of_work import unit_of_work
 
 tracker_cli = AppGroup("tracker", help="Lệnh quản trị hệ thống theo dõi chuyển đổi số.")
 
@@ -26,13 +26,13 @@ def create_user_command(email, password, role, unit_name, area_code, full_name):
     from tracker.auth.services import UserError, create_user
 
     try:
-        user = create_user(
-            email=email, password=password, role=role, unit_name=unit_name, full_name=full_name, area_code=area_code
-        )
+        with unit_of_work():  # one commit, or one rollback on error
+            user = create_user(
+                email=email, password=password, role=role, unit_name=unit_name, full_name=full_name,
+                area_code=area_code,
+            )
     except UserError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     unit = f", đơn vị {user.unit.name}" if user.unit else ""
     area = f"địa bàn {user.tenant.name}" if user.tenant else "mọi địa bàn"
     click.echo(f"Đã tạo người dùng {user.email} (vai trò {user.role}{unit}). Phạm vi: {area}.")

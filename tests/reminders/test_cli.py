@@ -90,4 +90,6 @@ def test_deliver_command(runner, db, scenario):
 
 def test_bad_date_is_refused(runner, db):
     result = runner.invoke(args=["tracker", "remind", "--at", "11/09/2025", "--dry-run"])
-    assert result.exit_code != 0
+    # A usage error naming the option and the value, not a crash.
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "--at" in result.output and "11/09/2025" in result.output

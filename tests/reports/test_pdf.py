@@ -102,7 +102,13 @@ def test_renders_to_png_for_review(report, artifacts_dir, tmp_path):
     for page, name in [(1, "report_page1"), (annex_page, "report_annex")]:
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(path),
                         str(artifacts_dir / name)], check=True)
-        assert (artifacts_dir / f"{name}.png").stat().st_size > 10_000
+        png = (artifacts_dir / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        # A4 at 70 dpi is about 579 × 819: the first page portrait, the annex landscape.
+        portrait = name == "report_page1"
+        assert sorted((width, height)) == [pytest.approx(579, abs=3), pytest.approx(819, abs=3)]
+        assert (height > width) is portrait
 
 
 def test_report_with_no_submission_at_all_still_builds(factory, tmp_path):

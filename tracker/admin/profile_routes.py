@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.core import unit_of_work
 from tracker.admin.forms import ReportProfileForm
 from tracker.admin.routes import bp
 from tracker.auth.permissions import admin_required
@@ -54,10 +55,9 @@ def _save(areas, profile: ReportProfile | None):
         try:
             saved = profiles.save_profile(current_user, profile, area=area, valid_from=form.valid_from.data, **values)
         except profiles.ProfileError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.valid_from.errors = list(form.valid_from.errors) + [str(error)]
         else:
-            db.session.commit()
             flash(f"Đã lưu mẫu tiêu đề báo cáo của {saved.area.current_name} từ ngày {saved.valid_from:%d/%m/%Y}.",
                   "success")
             return redirect(url_for("admin.report_profiles"))

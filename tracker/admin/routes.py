@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.core import unit_of_work
 from tracker.admin import services
 from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
 from tracker.audit.models import AuditEntry
@@ -75,7 +76,7 @@ def _get_or_404(model, object_id: int):
 def _stale(form, record, entity_type: str, values):
     """A save refused because the record changed since the form was opened: rolled back, the form
     keeps what was typed and now carries the stored version, the notice shows the stored values."""
-    db.session.rollback()
+    unit_of_work.rollback_now()
     form.lock_version.set(record.lock_version)
     return stale_notice(entity_type, record.id, values(record))
 
@@ -139,10 +140,9 @@ def user_new():
                 active=form.active.data, password=form.password.data,
             )
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã tạo người dùng {user.email}.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
@@ -169,10 +169,9 @@ def user_edit(user_id: int):
             return render_template("admin/user_form.html", form=form, user=user, stale=stale,
                                    password_form=PasswordResetForm(formdata=None)), 409
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã lưu người dùng {user.email}.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
@@ -188,10 +187,9 @@ def user_password(user_id: int):
         try:
             services.reset_password(current_user, user, form.password.data)
         except services.AdminError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             _apply_error(form, error)
         else:
-            db.session.commit()
             flash(f"Đã đặt lại mật khẩu cho {user.email}. Hãy gửi mật khẩu mới cho người dùng qua kênh an toàn.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 400 if request.method == "POST" else 200
@@ -321,10 +319,7 @@ def groups():
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
     area = db.session.get(Area, area_id) if optional_id(area_id) else None
-    area_ids = []
-    while area is not None and area.id not in area_ids:
-        area_ids.append(area.id)
-        area = area.parent
+    area_ids = area.lineage_ids() if area is not None else []
     rows = db.session.execute(select(Unit.id, Unit.name).where(Unit.area_id.in_(area_ids or [0])).order_by(Unit.name))
     return [(unit_id, name) for unit_id, name in rows]
 
@@ -344,10 +339,9 @@ def _commit_or_field_error(field, save):
     try:
         saved = save()
     except UnitError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         field.errors = list(field.errors) + [str(error)]
         return None
-    db.session.commit()
     return saved
 
 

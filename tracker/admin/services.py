@@ -98,21 +98,13 @@ def reset_password(actor: User, user: User, password: str) -> None:
 
 
 # --- The audit trail, readable: Vietnamese field names and labels instead of stored codes ---------
-# tracker.main.navigation knows the fields and codes shared by every page; these are the ones only the
-# administration's full trail meets (report drafts, reporting periods).
-
-AUDIT_FIELD_LABELS = {
-    "number": "Số văn bản", "report_date": "Ngày báo cáo", "signer_title": "Thẩm quyền, chức vụ người ký",
-    "signer_name": "Người ký", "recipients": "Nơi nhận", "summary": "Đánh giá chung",
-    "data_start": "Chốt số liệu từ ngày", "data_end": "Chốt số liệu đến ngày", "closed": "Đã khóa",
-    "until": "Gia hạn đến", "assignments": "Phân công",
-}
+# The field names are `tracker.audit.labels` (one table for every page).
 
 
 def audit_field_label(key: str) -> str:
-    from tracker.main.navigation import audit_field
+    from tracker.audit.labels import audit_field
 
-    return AUDIT_FIELD_LABELS.get(key) or audit_field(key)
+    return audit_field(key)
 
 
 def audit_change_value(entity_type: str, key: str, value) -> str:

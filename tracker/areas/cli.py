@@ -6,6 +6,7 @@ from datetime import datetime
 import click
 
 from tracker.cli import tracker_cli
+from tracker.core.unit_of_work import unit_of_work
 from tracker.extensions import db
 
 
@@ -41,11 +42,10 @@ def merge_area_command(source_code, target_code, on: datetime, basis):
         if area is None:
             raise click.ClickException(f"Không có địa bàn mã '{code}'.")
     try:
-        counts = merge_area(None, source, target, on.date(), basis=basis)
+        with unit_of_work():  # one commit, or one rollback on error
+            counts = merge_area(None, source, target, on.date(), basis=basis)
     except AreaError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"{source.name} hợp nhất vào {target.name} từ ngày {on:%d/%m/%Y}: {counts.get('plan', 0)} kế hoạch, "
                f"{counts.get('unit', 0)} đơn vị, {counts.get('user', 0)} người dùng chuyển sang; "
                f"{counts.get('periods_joined', 0)} kỳ báo cáo gộp vào kỳ cùng quý, "

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from tracker.core import unit_of_work
 from tracker.areas import services
 from tracker.areas.forms import AreaAdminForm, AreaForm
 from tracker.auth.models import User
@@ -45,10 +46,9 @@ def create():
         try:
             area = services.create_area(current_user, code=form.code.data, name=form.name.data, level=form.level.data)
         except services.AreaError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.code.errors = list(form.code.errors) + [str(error)]
         else:
-            db.session.commit()
             flash(f"Đã tạo địa bàn {area.name} ({area.code}).", "success")
             return redirect(url_for("areas.index"))
     return _render(area_form=form, status=400)
@@ -65,10 +65,9 @@ def create_admin():
                                               email=form.email.data, full_name=form.full_name.data,
                                               password=form.password.data)
         except services.AreaError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.email.errors = list(form.email.errors) + [str(error)]
         else:
-            db.session.commit()
             flash(f"Đã tạo quản trị {user.email} của {user.tenant.current_name}.", "success")
             return redirect(url_for("areas.index"))
     return _render(admin_form=form, status=400)

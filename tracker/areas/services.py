@@ -27,10 +27,8 @@ def tenants() -> list[Area]:
 def tenant_area_on(area: Area, day: date) -> Area:
     """The province-level area that speaks for `area` on a date: its province (a district's), and after
     a merger of provinces, the province that took it over from that date."""
-    current, seen = area, set()
-    while current is not None and not current.is_tenant_level and current.parent is not None and current.id not in seen:
-        seen.add(current.id)
-        current = current.parent
+    lineage = area.lineage()
+    current = next((a for a in lineage if a.is_tenant_level), lineage[-1])
     return current.carrier_on(day)
 
 

@@ -1,14 +1,12 @@
 """Who may do what. Every route checks on the server with these; templates only mirror them."""
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.auth.models import Role, User
-from tracker.plans.models import PlanItem
 
 
 def roles_required(*roles: str):
@@ -54,31 +52,8 @@ def can_manage_areas(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SUPERADMIN
 
 
-def reporting_units(item: PlanItem, on: date) -> set[int]:
-    from tracker.periods.obligations import owner_units
-
-    return {unit.id for unit in owner_units(item, on)}
-
-
-def coordinating_units(item: PlanItem, on: date) -> set[int]:
-    ids: set[int] = set()
-    for assignment in item.coordinators:
-        for unit in assignment.units:
-            ids.add(unit.carrier_on(on).id)
-    return ids
-
-
-def can_write_update(user: User, item: PlanItem, on: date) -> bool:
-    """A reporter writes updates only on items its unit owns (after a merger, the successor does)."""
-    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
-        return False
-    return user.unit_id in reporting_units(item, on)
-
-
-def can_write_contribution(user: User, item: PlanItem, on: date) -> bool:
-    if not user.is_authenticated or user.role != Role.REPORTER or user.unit_id is None:
-        return False
-    return user.unit_id in coordinating_units(item, on)
+# The rights over an item's reports (reporting_units, can_write_update, can_write_contribution) are
+# `tracker.updates.policy`: they follow who owes what (tracker.periods.obligations), a layer above.
 
 
 def can_review(user: User) -> bool:

@@ -10,6 +10,7 @@ from tracker.auth import devices, throttle
 from tracker.auth.forms import SignInForm
 from tracker.auth.models import User
 from tracker.auth.services import check_credentials
+from tracker.core import unit_of_work
 from tracker.core.time import utcnow
 from tracker.extensions import db, login_manager
 
@@ -62,8 +63,8 @@ def sign_in():
     attempt = throttle.reserve(email, request.remote_addr or "-", now, throttle.Limits.from_config(config),
                                known_device=known)
     # Committed before the (slow) password check, so that attempts arriving together see each
-    # other's count: the one place a request commits twice.
-    db.session.commit()
+    # other's count: the unit of work's one documented early commit (tracker/core/unit_of_work.py).
+    unit_of_work.commit_now()
     if not attempt.allowed:
         flash(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {throttle.wait_text(attempt.wait)}.", "error")
         response = make_response(render_template("auth/sign_in.html", form=form), 429)
@@ -73,8 +74,7 @@ def sign_in():
     if user is None:
         flash("Email hoặc mật khẩu không đúng.", "error")
         return render_template("auth/sign_in.html", form=form), 401
-    throttle.succeeded(attempt)
-    db.session.commit()
+    throttle.succeeded(attempt)  # committed by the unit of work with the rest of the sign-in
     login_user(user, remember=form.remember.data)
     response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     devices.remember(response, request.cookies.get(devices.COOKIE), config["SECRET_KEY"], email,
@@ -97,8 +97,7 @@ def session_expired(error):
 def sign_out():
     """Ends the session on the server: the user's session version moves on, so this session and
     any remember-me cookie (captured or not) open nothing any more, on every device."""
-    current_user.end_sessions()
-    db.session.commit()
+    current_user.end_sessions()  # committed by the unit of work (a redirect: success)
     logout_user()
     session.clear()
     session["_remember"] = "clear"  # flask-login deletes the remember-me cookie on the way out

@@ -111,7 +111,6 @@ def profile():
 def regenerate_token():
     had = current_user.calendar_token is not None
     services.regenerate_user_token(current_user, actor=current_user)
-    db.session.commit()
     flash("Đã tạo đường dẫn lịch mới; đường dẫn cũ không còn dùng được." if had
           else "Đã tạo đường dẫn đăng ký lịch.", "success")
     return redirect(url_for("calendar.profile"))
@@ -121,7 +120,6 @@ def regenerate_token():
 @login_required
 def revoke_token():
     services.revoke_user_token(current_user, actor=current_user)
-    db.session.commit()
     flash("Đã thu hồi đường dẫn lịch.", "success")
     return redirect(url_for("calendar.profile"))
 
@@ -145,7 +143,6 @@ def _back_from_unit_feed(unit: Unit):
 def regenerate_unit_token(unit_id: int):
     unit = _managed_unit_or_403(unit_id)
     services.regenerate_unit_token(unit, actor=current_user)
-    db.session.commit()
     flash(f"Đã tạo đường dẫn lịch mới cho {unit.name}; đường dẫn cũ không còn dùng được.", "success")
     return _back_from_unit_feed(unit)
 
@@ -155,6 +152,5 @@ def regenerate_unit_token(unit_id: int):
 def revoke_unit_token(unit_id: int):
     unit = _managed_unit_or_403(unit_id)
     services.revoke_unit_token(unit, actor=current_user)
-    db.session.commit()
     flash(f"Đã thu hồi đường dẫn lịch của {unit.name}; đường dẫn cũ không còn dùng được.", "success")
     return _back_from_unit_feed(unit)

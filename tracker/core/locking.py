@@ -109,7 +109,8 @@ def stale_notice(entity_type: str, entity_id: int | None, current: dict, labels:
     the audit trail's Vietnamese labels (or `labels`) and formats (dates dd/mm/yyyy, lists...)."""
     from datetime import date
 
-    from tracker.main.navigation import audit_field, audit_value
+    from tracker.audit.labels import audit_field
+    from tracker.main.navigation import audit_value
 
     labels = labels or {}
     who = last_change(entity_type, entity_id) if entity_id is not None else ""

@@ -8,7 +8,7 @@ from tracker.auth.permissions import read_required
 from tracker.core.security import bounded_int
 from tracker.core.time import today_local
 from tracker.dashboard.services import build_dashboard, choose_plan
-from tracker.main.completeness import COMPLETENESS_LABELS
+from tracker.periods.completeness import COMPLETENESS_LABELS
 from tracker.plans.listing import STATUS_ORDER, TIMELINESS_LABELS, TIMELINESS_ORDER
 
 bp = Blueprint("dashboard", __name__)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker.core.text import vietnamese_sort_key
 from tracker.items.orphans import orphaned
 from tracker.extensions import db
-from tracker.main.completeness import COMPLETENESS_LABELS, Completeness, completeness, latest_update_states
+from tracker.periods.completeness import COMPLETENESS_LABELS, Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.listing import STATUS_KINDS, days_overdue, timeliness

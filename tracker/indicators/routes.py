@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.core import unit_of_work
 from tracker.auth.permissions import can_edit_links, coordinator_required, read_required
 from tracker.core.time import today_local
 from tracker.core.security import bounded_int
@@ -78,10 +79,9 @@ def add_link(framework_id: int):
             try:
                 item_services.add_link(current_user, item, indicator, form.note.data)
             except item_services.ItemError as error:
-                db.session.rollback()
+                unit_of_work.rollback_now()
                 form.item_ref.errors = list(form.item_ref.errors) + [str(error)]
             else:
-                db.session.commit()
                 flash(f"Đã liên kết hạng mục {item.ref} với chỉ số {indicator.code}.", "success")
                 return redirect(url_for("indicators.show", framework_id=framework.id, _anchor=f"cs-{indicator.id}"))
     return _render(framework, form=form, status=400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.core import unit_of_work
 from tracker.auth.permissions import coordinator_required
 from tracker.core.time import today_local
 from tracker.extensions import db
@@ -31,10 +32,9 @@ def reassign(item_id: int):
         try:
             reassignment.reassign(current_user, item, unit, form.effective_on.data, form.note.data)
         except reassignment.ReassignmentError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.to_unit_id.errors = list(form.to_unit_id.errors) + [str(error)]
         else:
-            db.session.commit()
             flash(f"Đã giao lại hạng mục cho {unit.name} từ ngày {form.effective_on.data:%d/%m/%Y}.", "success")
             return redirect(url_for("items.show", item_id=item.id))
     status = 400 if request.method == "POST" else 200

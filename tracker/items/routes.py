@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.core import unit_of_work
 from tracker.auth.permissions import (
     can_edit_items,
-    can_write_contribution,
-    can_write_update,
     coordinator_required,
     read_required,
 )
@@ -17,7 +16,8 @@ from tracker.extensions import db
 from tracker.indicators.models import Indicator, ItemIndicatorLink
 from tracker.items import services
 from tracker.items.forms import ConfirmForm, ItemEditForm, LinkForm, VersionedConfirmForm
-from tracker.main.services import current_period
+from tracker.periods.services import current_period
+from tracker.updates import policy as update_policy
 from tracker.plans.listing import STATUS_KINDS, TIMELINESS_LABELS, timeliness
 from tracker.updates.models import UPDATE_STATE_LABELS
 
@@ -55,9 +55,9 @@ def _render_show(item, link_form: LinkForm | None = None, status: int = 200):
         today=today,
         period=period,
         can_edit=can_edit,
-        can_update=period is not None and can_write_update(current_user, item, period.submission_deadline),
+        can_update=period is not None and update_policy.can_write_update(current_user, item, period, today),
         # A coordinating (phối hợp) unit's reporter writes its contribution on the period's update page.
-        can_contribute=period is not None and can_write_contribution(current_user, item, today),
+        can_contribute=period is not None and update_policy.can_write_contribution(current_user, item, today),
         link_form=link_form,
         confirm_form=ConfirmForm(),
         timeliness=timeliness(item, today) if item.kind in STATUS_KINDS else None,
@@ -97,15 +97,14 @@ def edit(item_id: int):
                 lock_version=form.lock_version.version,
             )
         except StaleEdit:
-            db.session.rollback()  # what the user typed stays in the form; the stored values beside it
+            unit_of_work.rollback_now()  # what the user typed stays in the form; the stored values beside it
             form.lock_version.set(item.lock_version)
             stale = stale_notice("plan_item", item.id, services.edit_values(item))
             return render_template("items/edit.html", item=item, form=form, today=today_local(), stale=stale), 409
         except services.ItemError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.owners.errors = list(form.owners.errors) + [str(error)]
         else:
-            db.session.commit()
             flash("Đã lưu thay đổi của hạng mục." if changes else "Không có thay đổi nào.", "success")
             return redirect(url_for("items.show", item_id=item.id))
     status = 400 if request.method == "POST" else 200
@@ -122,10 +121,9 @@ def add_link(item_id: int):
         try:
             services.add_link(current_user, item, indicator, form.note.data)
         except services.ItemError as error:
-            db.session.rollback()
+            unit_of_work.rollback_now()
             form.indicator_id.errors = list(form.indicator_id.errors) + [str(error)]
         else:
-            db.session.commit()
             flash("Đã thêm liên kết chỉ số.", "success")
             return redirect(url_for("items.show", item_id=item.id, _anchor="chi-so"))
     return _render_show(item, link_form=form, status=400)
@@ -152,11 +150,10 @@ def remove_posted_link(link: ItemIndicatorLink) -> bool:
     try:
         services.remove_link(current_user, link, form.lock_version.version)
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         flash("Liên kết này vừa được người khác thay đổi sau khi bạn mở trang nên chưa được bỏ. "
               "Xem lại liên kết rồi bấm bỏ liên kết lần nữa nếu vẫn muốn.", "error")
         return False
-    db.session.commit()
     return True
 
 

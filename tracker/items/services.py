@@ -64,7 +64,7 @@ class UpdateVersion:
     def submitted_late(self) -> bool:
         from tracker.periods.obligations import is_late
 
-        return is_late(self.update.submitted_at, self.update.period)
+        return is_late(self.update.submitted_at, self.update.period, self.update.unit_id)
 
 
 @dataclass
@@ -442,8 +442,4 @@ def find_item_by_ref(plan_id: int, ref: str) -> PlanItem | None:
 
 
 def area_chain(area: Area | None) -> list[int]:
-    ids = []
-    while area is not None and area.id not in ids:
-        ids.append(area.id)
-        area = area.parent
-    return ids
+    return area.lineage_ids() if area is not None else []

@@ -66,3 +66,7 @@ class LateException(db.Model):
 
     period: Mapped[ReportingPeriod] = relationship(back_populates="exceptions")
     unit: Mapped[Unit] = relationship()
+
+    def covers(self, day: date) -> bool:
+        """The unit may still submit on `day`: the exception's last day included."""
+        return day <= self.until

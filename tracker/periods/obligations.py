@@ -25,13 +25,31 @@ from tracker.updates.models import StatusUpdate, UpdateState
 REPORTING_KINDS = (ItemKind.TARGET, ItemKind.DOCUMENT, ItemKind.PROJECT, ItemKind.TASK)
 
 
-def is_late(submitted_at: datetime | None, period: ReportingPeriod) -> bool:
-    """Submitted after the period's deadline (local date). The one rule of lateness."""
+def is_late(submitted_at: datetime | None, period: ReportingPeriod, unit_id: int | None = None) -> bool:
+    """The one rule of lateness: submitted after the period's deadline (local date; the deadline day
+    itself is on time), unless a late-submission exception granted to `unit_id` covered that day
+    (its last day included). Without `unit_id` only the deadline counts (the exceptions are read
+    only for a submission after the deadline, so an on-time report costs no query)."""
     if submitted_at is None:
         return False
     from tracker.core.time import to_local
 
-    return to_local(submitted_at).date() > period.submission_deadline
+    day = to_local(submitted_at).date()
+    if day <= period.submission_deadline:
+        return False
+    exception = late_exception(period, unit_id) if unit_id is not None else None
+    return exception is None or not exception.covers(day)
+
+
+def late_exception(period: ReportingPeriod, unit_id: int):
+    """The late-submission exception granted to a unit for the period, if any (one per unit)."""
+    return next((e for e in period.exceptions if e.unit_id == unit_id), None)
+
+
+def within_exception(submitted_at: datetime | None, period: ReportingPeriod, unit_id: int) -> bool:
+    """Submitted after the deadline but on time thanks to the unit's exception."""
+    return (submitted_at is not None and is_late(submitted_at, period)
+            and not is_late(submitted_at, period, unit_id))
 
 
 def effective_state(latest_state: str | None, has_accepted: bool) -> str:
@@ -84,8 +102,8 @@ class Chain:
     def submitted_at(self) -> datetime | None:
         return chain_submitted_at(self.state, self.first_submitted_at, self.latest_submitted_at)
 
-    def late(self, period: ReportingPeriod) -> bool:
-        return is_late(self.submitted_at, period)
+    def late(self, period: ReportingPeriod, unit_id: int | None = None) -> bool:
+        return is_late(self.submitted_at, period, unit_id)
 
 
 @dataclass
@@ -117,7 +135,7 @@ class Obligation:
     def submitted_on_time(self) -> bool | None:
         if self.submitted_at is None:
             return None
-        return not is_late(self.submitted_at, self.period)
+        return not is_late(self.submitted_at, self.period, self.unit.id)
 
 
 def item_start_year(item: PlanItem) -> int | None:

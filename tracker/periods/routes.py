@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.core import unit_of_work
 from tracker.areas.context import area_args, request_tenant
 from tracker.areas.services import tenants
 from tracker.auth.models import Role
@@ -14,7 +15,8 @@ from tracker.core.locking import StaleEdit, stale_notice
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods import services
-from tracker.periods.completeness import STATE_LABELS, STATES, period_tallies, unit_grid
+from tracker.periods.completeness import STATES, period_tallies, unit_grid
+from tracker.updates.models import STATE_LABELS
 from tracker.periods.forms import ConfirmForm, DeadlineForm, LateExceptionForm, PeriodCreateForm
 from tracker.periods.models import LateException, ReportingPeriod
 from tracker.units.models import Unit
@@ -66,10 +68,9 @@ def create():
     try:
         period = services.create_period(current_user, form.year.data, form.quarter.data)
     except services.PeriodError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         flash(str(error), "error")
         return redirect(url_for("periods.index"))
-    db.session.commit()
     flash(f"Đã tạo kỳ báo cáo {period.label}: số liệu từ {period.data_start:%d/%m/%Y} đến "
           f"{period.data_end:%d/%m/%Y}, hạn gửi {period.submission_deadline:%d/%m/%Y}.", "success")
     return redirect(url_for("periods.show", code=period.code))
@@ -132,16 +133,15 @@ def deadlines(code: str):
         changes = services.set_deadlines(current_user, period, form.submission_deadline.data,
                                          form.consolidated_deadline.data, lock_version=form.lock_version.version)
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         form.lock_version.set(period.lock_version)
         stale = stale_notice("reporting_period", period.id, {"submission_deadline": period.submission_deadline,
                                                              "consolidated_deadline": period.consolidated_deadline})
         return _render_show(period, deadline_form=form, status=409, stale=stale)
     except services.PeriodError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         form.submission_deadline.errors = [str(error)]
         return _render_show(period, deadline_form=form, status=422)
-    db.session.commit()
     flash("Đã đổi hạn của kỳ báo cáo." if changes else "Hạn không thay đổi.", "success")
     return redirect(url_for("periods.show", code=period.code))
 
@@ -165,10 +165,9 @@ def _toggle(code: str, action, message: str):
     try:
         action(current_user, period)
     except services.PeriodError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(message.format(label=period.label), "success")
     return redirect(url_for("periods.show", code=period.code))
 
@@ -189,9 +188,8 @@ def grant_exception(code: str):
         exception = services.grant_late_exception(current_user, period, unit, form.until.data, form.reason.data,
                                                   today_local())
     except services.PeriodError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         form.until.errors = [str(error)]
         return _render_show(period, exception_form=form, status=422)
-    db.session.commit()
     flash(f"{unit.name} được nộp muộn báo cáo {period.label} đến hết ngày {exception.until:%d/%m/%Y}.", "success")
     return redirect(url_for("periods.show", code=period.code))

@@ -219,7 +219,7 @@ def grant_late_exception(actor, period: ReportingPeriod, unit, until: date, reas
 def active_exception(period: ReportingPeriod, unit_ids, today: date):
     """The late-submission exception letting one of `unit_ids` submit today, if any."""
     for exception in period.exceptions:
-        if exception.unit_id in set(unit_ids) and exception.until >= today:
+        if exception.unit_id in set(unit_ids) and exception.covers(today):
             return exception
     return None
 

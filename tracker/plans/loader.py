@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from tracker.areas import loading as area_loading
 from tracker.audit.services import diff, record
 from tracker.core.locking import claim
+from tracker.core.numbers import InputError, parse_vn_number
 from tracker.core.text import fold_name, fold_search
 from tracker.extensions import db
 from tracker.indicators import link_review
@@ -891,9 +892,14 @@ class _Loader:
         if isinstance(value, bool):
             self.problem(doc, node, field_name, f"'{value}' không phải là số.")
             return None
+        if isinstance(value, str):  # written by a person: the one Vietnamese reading (tracker.core.numbers)
+            try:
+                return parse_vn_number(value)
+            except InputError as error:
+                self.problem(doc, node, field_name, f"'{value}': {error}")
+                return None
         try:
-            text = str(value).strip().replace(",", ".") if isinstance(value, str) else str(value)
-            result = Decimal(text)
+            result = Decimal(str(value))
         except InvalidOperation:
             self.problem(doc, node, field_name, f"'{value}' không phải là số.")
             return None

@@ -289,7 +289,7 @@ def _owing_units(period: ReportingPeriod, today: date) -> list[_UnitDebt]:
     owing = [debt for debt in by_unit.values() if debt.owed]
     if is_closed_on(period, today):
         # A closed period reminds only the units a coordinator still lets submit.
-        allowed = {e.unit.carrier_on(today).id for e in period.exceptions if e.until >= today}
+        allowed = {e.unit.carrier_on(today).id for e in period.exceptions if e.covers(today)}
         owing = [debt for debt in owing if debt.unit.id in allowed]
     return sorted(owing, key=lambda d: d.unit.name)
 

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.core import unit_of_work
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core.locking import StaleEdit, stale_notice
@@ -126,7 +127,7 @@ def _save_posted_draft(plan, period):
 def _render_stale(plan, period, form):
     """Someone saved the draft since this form was opened: nothing saved (or issued), the typed
     values kept, the stored ones shown, and the form now at the stored version."""
-    db.session.rollback()
+    unit_of_work.rollback_now()
     draft = get_draft(plan, period)
     form.lock_version.set(draft.lock_version if draft is not None else None)
     current = {name: getattr(draft, name) for name in FIELDS} if draft is not None else {}
@@ -146,7 +147,6 @@ def save(plan_id: int, period_code: str):
     if draft is None:
         flash("Chưa lưu được: vui lòng kiểm tra các ô được đánh dấu.", "error")
         return _render_show(plan, period, form, 400)
-    db.session.commit()
     flash("Đã lưu dự thảo báo cáo.", "success")
     return redirect(url_for("reports.show", plan_id=plan.id, period_code=period.code))
 
@@ -165,7 +165,6 @@ def issue(plan_id: int, period_code: str):
             flash("Chưa ban hành được: vui lòng kiểm tra các ô được đánh dấu.", "error")
             return _render_show(plan, period, form, 400)
     report = issue_report(plan, period, user=current_user)
-    db.session.commit()
     flash(f"Đã ban hành báo cáo {period.label}, phiên bản {report.version}. Bản đã ban hành được lưu nguyên trạng.",
           "success")
     return redirect(url_for("reports.show", plan_id=plan.id, period_code=period.code))

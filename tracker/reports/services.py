@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.permissions import reporting_units as owing_unit_ids
+from tracker.updates.policy import reporting_units as owing_unit_ids
 from tracker.core.text import shorten
 from tracker.audit.services import diff, record
 from tracker.core.formatting import format_date
@@ -30,8 +30,8 @@ from tracker.core.locking import UNCHECKED, StaleEdit, claim
 from tracker.core.time import to_local, today_local, utcnow
 from tracker.extensions import db
 from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
-from tracker.periods.models import LateException, ReportingPeriod
-from tracker.periods.obligations import obligations_for_period
+from tracker.periods.models import ReportingPeriod
+from tracker.periods.obligations import is_late, late_exception, obligations_for_period, within_exception
 from tracker.plans.models import (
     ITEM_KIND_LABELS,
     STATUS_LABELS,
@@ -629,9 +629,6 @@ def _budget(appendices, items, scope, item_rows, on) -> BudgetSummary:
 def _agencies(period, plan, unit, chains) -> tuple[list[AgencyRow], list[str], list[str]]:
     """Who owed updates for the period and whether they came on time, late or not at all."""
     obligations = obligations_for_period(period, plan_id=plan.id, unit_ids={unit.id} if unit is not None else None)
-    exceptions = {
-        e.unit_id: e for e in db.session.scalars(select(LateException).where(LateException.period_id == period.id))
-    }
     rows: dict[int, AgencyRow] = {}
     for obligation in obligations:
         row = rows.get(obligation.unit.id)
@@ -646,15 +643,12 @@ def _agencies(period, plan, unit, chains) -> tuple[list[AgencyRow], list[str], l
         if submitted_at is None:
             row.missing += 1
             continue
-        day = to_local(submitted_at).date()
-        exception = exceptions.get(obligation.unit.id)
-        if day <= period.submission_deadline:
-            row.on_time += 1
-        elif exception is not None and day <= exception.until:
-            row.on_time += 1
-            row.note = f"Được gia hạn đến {format_date(exception.until)}"
-        else:
+        if is_late(submitted_at, period, obligation.unit.id):
             row.late += 1
+        else:
+            row.on_time += 1
+            if within_exception(submitted_at, period, obligation.unit.id):
+                row.note = f"Được gia hạn đến {format_date(late_exception(period, obligation.unit.id).until)}"
         if row.last_submitted is None or submitted_at > row.last_submitted:
             row.last_submitted = submitted_at
     ordered = sorted(rows.values(), key=lambda r: r.name.casefold())

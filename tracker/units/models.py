@@ -109,6 +109,19 @@ class Area(db.Model):
                 found = entry
         return found
 
+    def lineage(self) -> list[Area]:
+        """The area and its ancestors, nearest first (commune, district, province): the one walk up
+        the area tree (a loop in bad data stops it)."""
+        found: list[Area] = []
+        area = self
+        while area is not None and all(area is not other for other in found):
+            found.append(area)
+            area = area.parent
+        return found
+
+    def lineage_ids(self) -> list[int]:
+        return [area.id for area in self.lineage()]
+
     def carrier_on(self, day: date) -> Area:
         """The area that carries this area's work on a date, following mergers."""
         area, seen = self, set()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.extensions import db
-from tracker.main.completeness import Completeness, completeness, latest_update_states
+from tracker.periods.completeness import Completeness, completeness, latest_update_states
 from tracker.main.services import recent_periods
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.listing import STATUS_KINDS, timeliness

@@ -10,7 +10,7 @@ from tracker.auth.permissions import read_required
 from tracker.core.time import today_local
 from tracker.core.security import bounded_int
 from tracker.extensions import db
-from tracker.main.completeness import COMPLETENESS_LABELS
+from tracker.periods.completeness import COMPLETENESS_LABELS
 from tracker.plans.listing import TIMELINESS_LABELS
 from tracker.units import pages
 from tracker.units.models import UNIT_KIND_LABELS, Area, Unit

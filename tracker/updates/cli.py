@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli import tracker_cli
-from tracker.extensions import db
+from tracker.core.unit_of_work import unit_of_work
 
 
 @tracker_cli.command("demo")
@@ -14,11 +14,10 @@ def demo_command():
     from tracker.updates.demo import PASSWORD, DemoError, build_demo
 
     try:
-        result = build_demo(today_local())
+        with unit_of_work():  # one commit, or one rollback on error
+            result = build_demo(today_local())
     except DemoError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo("Tài khoản mẫu (mật khẩu chung: %s):" % PASSWORD)
     for email, role, unit, created in result.accounts:
         click.echo(f"  {email:<32} {role:<16} {unit}{'' if created else '  (đã có)'}")

@@ -29,13 +29,16 @@ class UpdateState(StrEnum):
     SUPERSEDED = "superseded"
 
 
-UPDATE_STATE_LABELS = {
+# The one set of labels of a unit's report state (a version's, or an obligation's: "not_started").
+STATE_LABELS = {
+    "not_started": "Chưa báo cáo",
     "draft": "Bản nháp",
     "submitted": "Đã gửi, chờ duyệt",
     "returned": "Bị trả lại",
     "accepted": "Đã chấp nhận",
     "superseded": "Đã được thay thế",
 }
+UPDATE_STATE_LABELS = STATE_LABELS  # the name older imports use
 
 
 class StatusUpdate(db.Model):

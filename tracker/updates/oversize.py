@@ -81,10 +81,10 @@ def register(bp) -> None:
         item_id, period_code = request.view_args["item_id"], request.view_args["period_code"]
         item = routes._item_or_404(item_id)
         period = routes._period_or_404(period_code, item.tenant_id)
-        from tracker.auth.permissions import can_write_update
         from tracker.core.time import today_local
+        from tracker.updates.policy import can_write_update
 
-        if not can_write_update(current_user, item, today_local()):
+        if not can_write_update(current_user, item, period, today_local()):
             return error
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         fields = typed_fields(request.environ, request.headers.get("Content-Type", ""), limit)

@@ -16,12 +16,11 @@ from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.auth.permissions import (
     can_review,
-    can_write_contribution,
-    can_write_update,
     is_staff,
     roles_required,
 )
 from tracker.campaigns.mywork import owed_by as campaign_inputs_owed_by
+from tracker.core import unit_of_work
 from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.core.time import today_local
@@ -31,13 +30,15 @@ from tracker.periods.obligations import REPORTING_KINDS, obligations_for_period
 from tracker.periods.services import current_period, deadline_info, get_period
 from tracker.plans.listing import matches_search
 from tracker.plans.models import STATUS_LABELS, PlanItem
-from tracker.updates import services, visibility
+from tracker.updates import policy, services, visibility
+from tracker.updates.policy import can_write_contribution
 from tracker.updates.forms import ContributionForm, CsrfForm, ReviewForm
-from tracker.updates.models import ContributionNote, Evidence, StatusUpdate, UpdateState
+from tracker.updates.models import STATE_LABELS, ContributionNote, Evidence, StatusUpdate, UpdateState
 from tracker.updates.validation import FIELDS, validate_update, values_as_text
 
 bp = Blueprint("updates", __name__)
 bp.add_app_template_global(services.submitted_late, "submitted_late")
+bp.add_app_template_global(STATE_LABELS, "state_labels")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -61,9 +62,9 @@ def _period_or_404(code: str, tenant) -> ReportingPeriod:
     return period
 
 
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+def _discard_if_rolled_back(path: Path) -> None:
+    """A stored upload whose row is rolled back is deleted with it (the unit of work's hook)."""
+    unit_of_work.after_rollback(lambda: path.unlink(missing_ok=True))
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -107,7 +108,7 @@ def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None 
                  status: int = 200):
     today = today_local()
     user = current_user
-    may_write = can_write_update(user, item, today)
+    may_write = policy.can_write_update(user, item, period, today)
     may_contribute = can_write_contribution(user, item, today)
     unit = services.reporting_unit_for(user, item, period, today) if may_write else None
     versions = services.chain(item.id, period.id, unit.id) if unit is not None else []
@@ -169,7 +170,7 @@ def edit(item_id: int, period_code: str):
     period = _period_or_404(period_code, item.tenant_id)
     today = today_local()
     user = current_user
-    may_write = can_write_update(user, item, today)
+    may_write = policy.can_write_update(user, item, period, today)
     if request.method == "GET":
         if not (may_write or can_write_contribution(user, item, today) or is_staff(user) or _is_viewer(user)):
             abort(403)
@@ -187,49 +188,42 @@ def edit(item_id: int, period_code: str):
     check = validate_update(item, raw, budget=budget, for_submit=action == "submit")
     # With errors the draft still keeps what could be read (nothing typed is lost), but nothing is sent.
     draft = check if action == "draft" else validate_update(item, raw, budget=budget)
-    written: list[Path] = []
     try:
         values = draft.partial(_stored_values(user, item, period, today))
         update = services.save_draft(user, item, period, values, update_id=form_ids[0],
                                      lock_version=form_ids[1], today=today)
         for upload in files:
-            written.append(services.attach_evidence(user, update, upload, today=today)[1])
+            _discard_if_rolled_back(services.attach_evidence(user, update, upload, today=today)[1])
         if action == "submit" and not check.errors:
             services.submit(user, update, today=today)
     except services.StaleUpdate:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         unit = services.reporting_unit_for(user, item, period, today)
         current = services.latest_update(item.id, period.id, unit.id)
         ids = (current.id, current.lock_version) if current is not None else (None, None)
         return _render_edit(item, period, typed=raw, form_ids=ids, warnings=check.warnings,
                             files_lost=bool(files), message=services.stale_message(current), status=409)
     except services.PeriodClosed as error:
-        db.session.commit()  # the draft and its files are kept; only the submission is refused
+        # the draft and its files are kept (the request succeeds: a redirect); only the submission is refused
         flash(f"{error} Nội dung đã được lưu nháp.", "error")
         return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
     except services.EvidenceError as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         # Every field error at once: a refused file does not hide the others.
         return _render_edit(item, period, typed=raw, form_ids=form_ids, errors={**check.errors, "evidence": str(error)},
                             warnings=check.warnings, files_lost=True,
                             message="Báo cáo chưa được lưu vì tệp minh chứng không hợp lệ.", status=422)
     except services.ValidationFailed as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         return _render_edit(item, period, typed=raw, form_ids=form_ids, errors=error.errors,
                             warnings=check.warnings, files_lost=bool(files), message=str(error), status=422)
     except services.InvalidState as error:
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         return _render_edit(item, period, typed=raw, files_lost=bool(files), message=str(error), status=409)
     except services.NotAllowed:
-        db.session.rollback()
-        _unlink(written)
-        abort(403)
-    db.session.commit()
+        abort(403)  # the unit of work rolls back (and removes the stored files)
     if check.errors:
+        unit_of_work.keep()  # what could be read is saved as a draft; the page shows the rest
         if draft.errors:
             message = ("Đã lưu nháp phần nội dung hợp lệ; các ô đánh dấu đỏ chưa được lưu"
                        + (" và báo cáo chưa được gửi" if action == "submit" else "") + ". Sửa các ô đó rồi lưu lại.")
@@ -285,8 +279,7 @@ class Row:
 
 
 # The states of an obligation, in the order a reporter works through them.
-WORK_STATES = {"not_started": "Chưa báo cáo", "draft": "Bản nháp", "returned": "Bị trả lại",
-               "submitted": "Đã gửi, chờ duyệt", "accepted": "Đã chấp nhận"}
+WORK_STATES = {state: STATE_LABELS[state] for state in ("not_started", "draft", "returned", "submitted", "accepted")}
 
 
 @dataclass
@@ -353,7 +346,7 @@ def _reportable_periods(unit_ids: set[int], today, tenant_id) -> list[ReportingP
         .options(selectinload(ReportingPeriod.exceptions))
         .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc())
     )
-    return [p for p in periods if not p.is_closed or any(e.unit_id in unit_ids and e.until >= today for e in p.exceptions)]
+    return [p for p in periods if not p.is_closed or any(e.unit_id in unit_ids and e.covers(today) for e in p.exceptions)]
 
 
 def _rows(period, unit_ids, today) -> list[Row]:
@@ -441,7 +434,6 @@ def my_work():
     if not form.validate_on_submit():
         abort(400)
     action = "submit" if request.form.get("action") == "submit" else "draft"
-    written: list[Path] = []
     saved = submitted = 0
     typed: dict[str, Row] = {}
     try:
@@ -472,7 +464,7 @@ def my_work():
                     lock_version = update.lock_version
                     saved += 1
                 for upload in files:
-                    written.append(services.attach_evidence(user, update, upload, today=today)[1])
+                    _discard_if_rolled_back(services.attach_evidence(user, update, upload, today=today)[1])
                 if check.errors:
                     row.values, row.errors, row.typed = raw, check.errors, True
                     row.form_ids = (update.id, update.lock_version)
@@ -502,8 +494,7 @@ def my_work():
                 typed[row.key] = row
     except services.StaleUpdate:
         # The database found a row changed under us: nothing is saved, everything typed is shown back.
-        db.session.rollback()
-        _unlink(written)
+        unit_of_work.rollback_now()
         rows = _rows(period, unit_ids, today)
         for row in rows:
             prefix = f"r-{row.key}-"
@@ -513,10 +504,7 @@ def my_work():
                                message=services.stale_message(None) + " Chưa dòng nào được lưu.",
                                keep={row.key for row in rows if f"r-{row.key}-present" in request.form})
     except services.NotAllowed:
-        db.session.rollback()
-        _unlink(written)
         abort(403)
-    db.session.commit()
     parts = []
     if saved:
         parts.append(f"đã lưu {saved} hạng mục")
@@ -535,6 +523,7 @@ def my_work():
             row.warnings = next((r.warnings for r in rows if r.key == row.key), [])
         message = (f"{summary} {len(typed)} hạng mục cần xem lại (các dòng đánh dấu đỏ); "
                    "nội dung bạn nhập vẫn được giữ nguyên.")
+        unit_of_work.keep()  # the rows without problems are saved; the page shows the others
         return _render_my_work(period, periods, fresh, today, unit_ids, message=message, status=422,
                                keep=set(typed))
     flash(summary, "success")
@@ -602,13 +591,11 @@ def review(update_id: int):
             services.return_update(current_user, update, form.reason.data or "", lock_version=lock_version)
             message = f"Đã trả lại báo cáo cho {update.unit.name}, kèm lý do."
     except services.NotAllowed:
-        db.session.rollback()
         abort(403)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()  # nothing of the refused review is kept; the redirect shows why
         flash(str(error), "error")
         return redirect(back)
-    db.session.commit()
     flash(message, "success")
     return redirect(back)
 
@@ -626,10 +613,9 @@ def correct(update_id: int):
     try:
         correction = services.start_correction(current_user, update, today=today)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(f"Đã tạo bản đính chính (phiên bản {correction.version}). Bản đã chấp nhận vẫn giữ nguyên "
               "cho đến khi bản đính chính được chấp nhận.", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
@@ -649,10 +635,9 @@ def contribute(item_id: int, period_code: str):
     try:
         services.add_contribution(current_user, item, period, form.text.data or "", today=today)
     except services.UpdateError as error:
-        db.session.rollback()
+        unit_of_work.fail()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Đã ghi ý kiến phối hợp của đơn vị.", "success")
     return redirect(url_for("updates.edit", item_id=item.id, period_code=period.code))
 
@@ -696,10 +681,8 @@ def delete_evidence(evidence_id: int):
     try:
         path = services.delete_evidence(current_user, record)
     except services.NotAllowed:
-        db.session.rollback()
         abort(403)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    unit_of_work.after_commit(lambda: path.unlink(missing_ok=True))  # the file goes only with its row
     flash(f"Đã xóa tệp minh chứng \"{name}\".", "success")
     return redirect(url_for("updates.edit", item_id=update.item_id, period_code=update.period.code))
 
