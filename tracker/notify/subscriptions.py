@@ -9,6 +9,7 @@ from __future__ import annotations
 from tracker.core.events import Event, subscribe
 from tracker.core.text import shorten
 from tracker.core.time import today_local
+from tracker.notify.passwords import on_password_reset_requested
 from tracker.notify.services import Message, area_coordinators, notify, unit_reporters
 from tracker.reminders import links
 
@@ -90,6 +91,7 @@ SUBSCRIPTIONS = {
     "update.returned": on_update_returned,
     "update.accepted": on_update_accepted,
     "update.correction_requested": on_update_correction_requested,
+    "auth.password_reset_requested": on_password_reset_requested,
 }
 
 
