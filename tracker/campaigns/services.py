@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.core.events import Event, publish
 from tracker.audit.services import diff, record
 from tracker.auth.models import Role
 from tracker.core.locking import StaleEdit, claim
@@ -47,10 +48,10 @@ class Invalid(CampaignError):
 
 
 def emit(event: str, campaign_input: CampaignInput, actor, **details) -> None:
-    """A review transition of an input happened (started, submitted, returned, accepted, reassigned).
-
-    Deliberately empty: the domain events/notifications of review transitions (issue 11a) hook in
-    here at merge, as they do for quarterly updates."""
+    """A review transition of an input happened: published as "campaign_input.<event>" on the same
+    domain events as quarterly updates, so the notifications (tracker/notify) hang on it."""
+    publish(Event(f"campaign_input.{event}", "campaign_input", campaign_input.id, actor=actor,
+                  entity=campaign_input, data=details))
 
 
 def _summary(item: CampaignInput, verb: str) -> str:

@@ -86,7 +86,47 @@ def on_update_correction_requested(event: Event) -> None:
                     "bản đính chính được chấp nhận.")
 
 
+def _input_what(item) -> str:
+    what = f"thông tin chung {item.code}" if item.is_general else f"chỉ số {item.code}"
+    return f"số liệu {what} – {item.campaign.title}"
+
+
+def _input_link(item) -> str:
+    return links.absolute_url("campaigns.input_page", f"/tu-danh-gia/so-lieu/{item.id}", input_id=item.id)
+
+
+def on_campaign_input_submitted(event: Event) -> None:
+    item = event.entity
+    unit = item.unit.name if item.unit is not None else "Đơn vị"
+    notify(area_coordinators(item.campaign.tenant_id), event.key, event.name, event.entity_type, event.entity_id,
+           Message(f"{unit} gửi {_input_what(item)}", f"Có {_input_what(item)} của {unit} chờ duyệt.",
+                   _input_link(item)), exclude=event.actor)
+
+
+def _tell_providers(event: Event, title: str, body: str) -> None:
+    item = event.entity
+    unit_id = item.unit.carrier_on(today_local()).id if item.unit is not None else None
+    notify(unit_reporters(unit_id), event.key, event.name, event.entity_type, event.entity_id,
+           Message(title, body, _input_link(item)), exclude=event.actor)
+
+
+def on_campaign_input_returned(event: Event) -> None:
+    item = event.entity
+    _tell_providers(event, f"Số liệu tự đánh giá DTI bị trả lại: {item.code}",
+                    f"{_reviewer(event)} đã trả lại {_input_what(item)}.\nLý do: {event.data.get('reason', '')}\n"
+                    "Vui lòng bổ sung, chỉnh sửa rồi gửi lại.")
+
+
+def on_campaign_input_accepted(event: Event) -> None:
+    item = event.entity
+    _tell_providers(event, f"Số liệu tự đánh giá DTI đã được chấp nhận: {item.code}",
+                    f"{_reviewer(event)} đã chấp nhận {_input_what(item)}.")
+
+
 SUBSCRIPTIONS = {
+    "campaign_input.submit": on_campaign_input_submitted,
+    "campaign_input.return": on_campaign_input_returned,
+    "campaign_input.accept": on_campaign_input_accepted,
     "update.submitted": on_update_submitted,
     "update.returned": on_update_returned,
     "update.accepted": on_update_accepted,
