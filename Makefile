@@ -22,6 +22,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed system-deps
 
 install-test: $(VENV)/.installed-test system-deps browser-deps
@@ -61,7 +65,7 @@ scheduler: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install-test
+bench: install-test $(VENV)/.installed-bench
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/docx_import.py
