@@ -70,6 +70,7 @@ bench: install-test $(VENV)/.installed-bench
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/docx_import.py
 	$(BIN)/python bench/sign_in.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance/tracker.sqlite3 tests/artifacts

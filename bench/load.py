@@ -163,19 +163,19 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"Máy chủ không trả lời: {url}")
 
 
-def start_server(url: str, port: int, workers: int, threads: int, log_dir: Path):
+def start_server(url: str, port: int, workers: int, threads: int, log_dir: Path, app_dir: Path = ROOT):
     env = dict(os.environ, TRACKER_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
                SESSION_COOKIE_SECURE="0", MAIL_SUPPRESS_SEND="1", LOG_LEVEL="WARNING", LOG_FORMAT="text",
                JOB_POLL_SECONDS="1")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=open(log_dir / "gunicorn.log", "w"), stderr=subprocess.STDOUT,
+        cwd=app_dir, env=env, stdout=open(log_dir / "gunicorn.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "tracker", "scheduler"],
-        cwd=ROOT, env=env, stdout=open(log_dir / "scheduler.log", "w"), stderr=subprocess.STDOUT,
+        cwd=app_dir, env=env, stdout=open(log_dir / "scheduler.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     wait_for(f"http://127.0.0.1:{port}/dang-nhap")
@@ -220,7 +220,8 @@ def run_locust(port: int, clients: int, run_time: int, max_requests: int, accoun
     cpu_file.unlink(missing_ok=True)
     env = dict(os.environ, LOAD_ACCOUNTS=json.dumps(accounts), LOAD_PASSWORD=PASSWORD,
                LOAD_MAX_REQUESTS=str(max_requests), LOAD_SERVER_PID=str(server_pid), LOAD_DATABASE_NAME=database,
-               LOAD_CPU_FILE=str(cpu_file), LOAD_COOKIES=json.dumps(cookies))
+               LOAD_CPU_FILE=str(cpu_file), LOAD_COOKIES=json.dumps(cookies),
+               LOAD_BROWSER_CACHE=os.environ.get("LOAD_BROWSER_CACHE", "1"))
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
          "--users", str(clients), "--spawn-rate", str(clients), "--run-time", f"{run_time}s",
@@ -285,6 +286,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="keep the data already loaded (one dataset)")
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="serve the application from this checkout (e.g. an export of main, for a before/after)")
     parser.add_argument("--keep", type=Path, help="keep Locust's CSV files and the server logs there")
     args = parser.parse_args(argv)
     if shutil.which("psql") is None and "postgresql" not in args.database_url:
@@ -305,7 +308,7 @@ def main(argv=None) -> int:
             accounts = load_national(args.database_url, args.provinces)
             (work / "national-accounts.json").write_text(json.dumps(accounts))
         print(f"\nDữ liệu «{dataset}» sẵn sàng ({time.perf_counter() - started:.0f} s); cơ sở dữ liệu {database}.")
-        server, worker = start_server(args.database_url, args.port, args.workers, args.threads, work)
+        server, worker = start_server(args.database_url, args.port, args.workers, args.threads, work, args.app_dir)
         try:
             cookies = sign_in_all(args.port, accounts)
             for clients in [int(c) for c in args.clients.split(",")]:

@@ -25,6 +25,9 @@ MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0"))
 # Session cookies of accounts signed in once by bench/load.py: the run measures browsing, not the
 # password hash of 50 sign-ins at once (bench/sign_in.py times signing in).
 COOKIES = json.loads(os.environ.get("LOAD_COOKIES", "{}"))
+# Like a browser, each virtual user keeps the pages it has seen and revalidates them (If-None-Match);
+# LOAD_BROWSER_CACHE=0 sends every request as if for the first time.
+BROWSER_CACHE = os.environ.get("LOAD_BROWSER_CACHE", "1") != "0"
 _counters = {role: itertools.count() for role in ("reporter", "coordinator", "viewer")}
 _lock = threading.Lock()
 _requests = itertools.count(1)
@@ -121,6 +124,18 @@ class Signed(HttpUser):
     def prepare(self):
         pass
 
+    def page(self, url: str, name: str):
+        """GET a page as a browser would, with the ETag of the copy it has; the page's text."""
+        cache = self.__dict__.setdefault("_cache", {})
+        headers = {"If-None-Match": cache[url][0]} if BROWSER_CACHE and url in cache else {}
+        response = self.client.get(url, name=name, headers=headers)
+        if response.status_code == 304 and url in cache:
+            return cache[url][1]
+        etag = response.headers.get("ETag")
+        if etag and response.status_code == 200:
+            cache[url] = (etag, response.text)
+        return response.text
+
     def links(self, html: str, pattern: str) -> list[str]:
         return sorted(set(re.findall(pattern, html)))
 
@@ -130,18 +145,18 @@ class Reporter(Signed):
     weight = 4
 
     def prepare(self):
-        html = self.client.get("/viec-cua-toi", name="Việc của tôi").text
+        html = self.page("/viec-cua-toi", "Việc của tôi")
         self.forms = self.links(html, r'href="(/cap-nhat/\d+/[0-9A-Za-z-]+)"')
         random.shuffle(self.forms)
 
     @task(4)
     def my_work(self):
-        self.client.get("/viec-cua-toi", name="Việc của tôi")
+        self.page("/viec-cua-toi", "Việc của tôi")
 
     @task(3)
     def open_form(self):
         if self.forms:
-            self.client.get(random.choice(self.forms), name="form cập nhật")
+            self.page(random.choice(self.forms), "form cập nhật")
 
     @task(1)
     def save_draft(self):
@@ -168,36 +183,35 @@ class Coordinator(Signed):
     weight = 4
 
     def prepare(self):
-        html = self.client.get("/ke-hoach", name="danh sách kế hoạch").text
+        html = self.page("/ke-hoach", "danh sách kế hoạch")
         self.plans = self.links(html, r'href="/ke-hoach/(\d+)"') or []
         self.items = []
         if self.plans:
-            page = self.client.get(f"/ke-hoach/{self.plans[0]}?phu-luc=3", name="kế hoạch, phụ lục").text
+            page = self.page(f"/ke-hoach/{self.plans[0]}?phu-luc=3", "kế hoạch, phụ lục")
             self.items = self.links(page, r'href="(/hang-muc/\d+)"')
 
     @task(4)
     def dashboard(self):
-        self.client.get("/tong-quan", name="tổng quan")
+        self.page("/tong-quan", "tổng quan")
 
     @task(2)
     def review_queue(self):
-        self.client.get("/cho-duyet", name="chờ duyệt")
+        self.page("/cho-duyet", "chờ duyệt")
 
     @task(3)
     def plan(self):
         if self.plans:
-            self.client.get(f"/ke-hoach/{random.choice(self.plans)}?phu-luc=3", name="kế hoạch, phụ lục")
+            self.page(f"/ke-hoach/{random.choice(self.plans)}", "kế hoạch")
 
     @task(1)
     def plan_search(self):
         if self.plans:
-            self.client.get(f"/ke-hoach/{random.choice(self.plans)}?phu-luc=tat-ca&q=chu+ky+so",
-                            name="kế hoạch, tìm kiếm")
+            self.page(f"/ke-hoach/{random.choice(self.plans)}?phu-luc=tat-ca&q=chu+ky+so", "kế hoạch, tìm kiếm")
 
     @task(3)
     def item(self):
         if self.items:
-            self.client.get(random.choice(self.items), name="hạng mục")
+            self.page(random.choice(self.items), "hạng mục")
 
 
 class Viewer(Signed):
@@ -205,17 +219,17 @@ class Viewer(Signed):
     weight = 2
 
     def prepare(self):
-        html = self.client.get("/bao-cao", name="danh sách báo cáo").text
+        html = self.page("/bao-cao", "danh sách báo cáo")
         self.reports = [u for u in self.links(html, r'href="(/bao-cao/\d+/\d{4}-Q\d)"')][:4]
 
     @task(3)
     def report_list(self):
-        self.client.get("/bao-cao", name="danh sách báo cáo")
+        self.page("/bao-cao", "danh sách báo cáo")
 
     @task(2)
     def report_page(self):
         if self.reports:
-            self.client.get(random.choice(self.reports), name="trang báo cáo")
+            self.page(random.choice(self.reports), "trang báo cáo")
 
     @task(2)
     def report_file(self):

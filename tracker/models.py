@@ -15,6 +15,7 @@ from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
 from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
 from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
+from tracker.ops.freshness import DataVersion  # noqa: F401
 from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa: F401
 from tracker.queue.models import Job  # noqa: F401
 from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # noqa: F401
