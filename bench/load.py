@@ -144,6 +144,16 @@ def load_national(url: str, provinces: int) -> dict:
     return accounts
 
 
+def create_missing_tables(url: str) -> None:
+    from tracker import create_app
+    from tracker.extensions import db
+
+    app = create_app(bench_config(url))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+
 def analyze(db) -> None:
     from sqlalchemy import text
 
@@ -298,6 +308,8 @@ def main(argv=None) -> int:
     summary = []
     for dataset in [d.strip() for d in args.datasets.split(",") if d.strip()]:
         started = time.perf_counter()
+        if args.reuse:
+            create_missing_tables(args.database_url)
         if args.reuse and dataset == "seed":
             accounts = DEMO_ACCOUNTS
         elif args.reuse:
