@@ -29,8 +29,10 @@ PAGES = frozenset({
     "items.show", "units.index", "units.show", "indicators.index", "indicators.show", "reports.index",
     "reports.show", "periods.index", "periods.show", "main.index",
 })
-# Bookkeeping rows that change no page: sign-in counters, the scheduler's beat, the queue, stored renders.
-IGNORED_TABLES = frozenset({"login_throttle", "scheduler_heartbeat", "job", "rendered_report", "data_version"})
+# Bookkeeping rows that change none of PAGES: sign-in counters, the scheduler's beat, the queue, stored
+# renders, the mail outbox's delivery marks (the in-app notifications do count: the menu shows them).
+IGNORED_TABLES = frozenset({"login_throttle", "scheduler_heartbeat", "job", "rendered_report", "data_version",
+                            "outbox_message"})
 
 
 class DataVersion(db.Model):
