@@ -270,7 +270,7 @@ def report(dataset: str, clients: int, result: dict, workers: int, threads: int)
     if "start" in cpu and "stop" in cpu and count:
         app_ms = (cpu["stop"]["app"] - cpu["start"]["app"]) * 1000 / count
         db_ms = (cpu["stop"]["db"] - cpu["start"]["db"]) * 1000 / count
-    p95 = float(total["95%"])
+    p95 = float(total["95%"]) if total["95%"] != "N/A" else float("nan")
     print(f"   {'Tổng':<26}{count:>8}{total['50%']:>8}{total['95%']:>8}{total['99%']:>8}{errors:>6}")
     print(f"   {float(total['Requests/s']):.1f} yêu cầu/s · lỗi {errors} · CPU máy chủ {app_ms:.1f} ms/yêu cầu "
           f"(+ PostgreSQL {db_ms:.1f} ms) · tải máy {os.getloadavg()[0]:.2f} trên {os.cpu_count()} lõi")
@@ -280,7 +280,7 @@ def report(dataset: str, clients: int, result: dict, workers: int, threads: int)
               + ("đạt" if verdict else "CHƯA ĐẠT"))
     for line in result["failures"][:10]:
         print(f"   lỗi: {line}")
-    return {"dataset": dataset, "clients": clients, "rps": float(total["Requests/s"]), "p50": total["50%"],
+    return {"dataset": dataset, "clients": clients, "rps": float(total["Requests/s"] or 0), "p50": total["50%"],
             "p95": total["95%"], "p99": total["99%"], "errors": errors, "cpu_ms": app_ms, "db_cpu_ms": db_ms}
 
 
@@ -288,7 +288,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--clients", default="20,50")
-    parser.add_argument("--run-time", type=int, default=30, help="seconds per run")
+    parser.add_argument("--run-time", type=int, default=60, help="seconds per run")
     parser.add_argument("--max-requests", type=int, default=6000, help="stop a run after this many requests")
     parser.add_argument("--datasets", default="seed,national")
     parser.add_argument("--provinces", type=int, default=34)

@@ -146,11 +146,16 @@ def init_app(app: Flask) -> None:
 
         g.freshness_build = build
         g.page_versions = None
-        if request.method not in ("GET", "HEAD") or request.endpoint not in PAGES or "_flashes" in session:
+        if request.method not in ("GET", "HEAD") or request.endpoint not in PAGES:
             return None
         if not current_user.is_authenticated:
             return None
+        # Read even when a message waits (the page is then neither answered 304 nor tagged): a page
+        # costs the same queries either way.
         g.page_versions = data_versions(current_user)
+        if "_flashes" in session:
+            g.page_versions = None
+            return None
         etag = page_etag(current_user, g.page_versions)
         if etag in request.if_none_match:
             db.session.rollback()
