@@ -24,6 +24,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed system-deps
 
 install-test: $(VENV)/.installed-test system-deps browser-deps
@@ -64,11 +68,12 @@ test: install-test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install-test
+bench: install-test $(VENV)/.installed-bench
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/docx_import.py
 	$(BIN)/python bench/sign_in.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance/tracker.sqlite3 tests/artifacts

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -45,7 +46,9 @@ UNIT_NAMES = ("Sở Nội vụ", "Sở Tài chính", "Sở Y tế", "Sở Giáo 
 
 
 def make_config(url: str):
+    # A bench key of its own: the production-by-default check refuses the shared development key.
     class BenchConfig(Config):
+        SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
         SQLALCHEMY_DATABASE_URI = url
         SQLALCHEMY_ENGINE_OPTIONS = {}
         WTF_CSRF_ENABLED = False

@@ -34,6 +34,7 @@ def create_app(config_class=None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_observability(app)
+    register_freshness(app)
     return app
 
 
@@ -129,6 +130,13 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, render_error)
+
+
+def register_freshness(app: Flask) -> None:
+    """ETag and 304 for the browsing pages whose data has not changed (tracker/ops/freshness.py)."""
+    from tracker.ops.freshness import init_app
+
+    init_app(app)
 
 
 def register_observability(app: Flask) -> None:

@@ -18,8 +18,11 @@ from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, Plan
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
 from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
 from tracker.notify.models import EventNotice, NotificationPreference  # noqa: F401
+from tracker.ops.freshness import DataVersion  # noqa: F401
 from tracker.reminders.models import Notice, Notification, OutboxMessage  # noqa: F401
+from tracker.queue.models import Job  # noqa: F401
 from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # noqa: F401
+from tracker.reports.renders import RenderedReport  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate  # noqa: F401
 from tracker.campaigns.models import Campaign, CampaignEvidence, CampaignInput  # noqa: F401

@@ -46,6 +46,11 @@ JOBS = [
             lambda config: IntervalTrigger(minutes=config.get("OUTBOX_DELIVERY_MINUTES", 5),
                                            timezone=ZoneInfo(config["TIMEZONE"])),
             name="Gửi thư đang chờ"),
+    # Background work enqueued by requests (report renders): a short poll, one run at a time.
+    JobSpec("queue.run", "tracker.queue.jobs:run_pending",
+            lambda config: IntervalTrigger(seconds=config.get("JOB_POLL_SECONDS", 2),
+                                           timezone=ZoneInfo(config["TIMEZONE"])),
+            run_at_start=True, name="Chạy việc nền (xuất báo cáo)"),
     JobSpec("ops.heartbeat", "tracker.ops.jobs:heartbeat",
             lambda config: IntervalTrigger(seconds=config.get("SCHEDULER_HEARTBEAT_SECONDS", 60),
                                            timezone=ZoneInfo(config["TIMEZONE"])),

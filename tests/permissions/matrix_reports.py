@@ -29,6 +29,29 @@ def issued_report(scenario: dict) -> dict:
     return {"issued": report.id}
 
 
+# A draft file not rendered yet: the request queues its render and answers at once (202, progress page).
+QUEUED = {role: 202 if code == 200 else code for role, code in READ.items()}
+QUEUED_OWN_UNIT = {role: 202 if code == 200 else code for role, code in OWN_UNIT.items()}
+
+
+def rendered_job(scenario: dict) -> dict:
+    """A finished render job of the consolidated draft, with its stored file."""
+    from tracker.extensions import db
+    from tracker.queue.models import Job
+    from tracker.reports.renders import RenderedReport
+
+    render = RenderedReport(plan_id=scenario["plan"], period_id=scenario["period_id"], fmt="html", fingerprint="f" * 64,
+                            stamp="s" * 64, content=b"<!doctype html><p>test</p>", size=26)
+    db.session.add(render)
+    db.session.flush()
+    job = Job(kind="reports.render", key="s" * 64, state="done", result={"render_id": render.id},
+              payload={"plan_id": scenario["plan"], "period_id": scenario["period_id"], "unit_id": None, "fmt": "html",
+                       "stem": "bao-cao"})
+    db.session.add(job)
+    db.session.flush()
+    return {"job": job.id}
+
+
 DRAFT = {"number": "15", "report_date": "2025-10-05", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
          "signer_name": "Nguyễn Văn A", "recipients": "Như trên;\nLưu: VT, CĐS.", "summary": "Đánh giá chung.",
          "proposals": "Kiến nghị."}
@@ -39,10 +62,12 @@ ROUTES = [
            "reporter_other": 200, **ABOVE},
           note="reporters see only the links to their own unit's report"),
     Route("reports.show", "GET", "/bao-cao/{plan}/{period}", READ),
-    Route("reports.download", "GET", "/bao-cao/{plan}/{period}.pdf", READ),
+    Route("reports.download", "GET", "/bao-cao/{plan}/{period}.pdf", QUEUED),
+    Route("reports.job_status", "GET", "/bao-cao/viec/{job}.json", READ, setup=rendered_job),
+    Route("reports.job_file", "GET", "/bao-cao/viec/{job}/tep", READ, setup=rendered_job),
     Route("reports.save", "POST", "/bao-cao/{plan}/{period}/du-thao", EDIT_POST, data=DRAFT),
     Route("reports.issue", "POST", "/bao-cao/{plan}/{period}/ban-hanh", EDIT_POST, data=DRAFT),
     Route("reports.issued_file", "GET", "/bao-cao/da-ban-hanh/{issued}.pdf", READ, setup=issued_report),
-    Route("reports.unit_report", "GET", "/bao-cao/{plan}/{period}/don-vi/{unit_own}.pdf", OWN_UNIT,
+    Route("reports.unit_report", "GET", "/bao-cao/{plan}/{period}/don-vi/{unit_own}.pdf", QUEUED_OWN_UNIT,
           note="reporter_other asks for unit A's report: 403"),
 ]

@@ -222,3 +222,15 @@ def overlapping_words(pdf: bytes, tmp_path) -> list[tuple[int, str, str]]:
                 if min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
                     found.append((number, a[4], b[4]))
     return found
+
+
+def download(client, url: str):
+    """A draft report file as the browser ends up with it: the request queues the render (202 and a
+    progress page), the background worker runs it, and the same URL then serves the stored file."""
+    from tracker.queue.services import run_jobs
+
+    response = client.get(url)
+    if response.status_code == 202:
+        assert run_jobs(), "the request queued no job"
+        response = client.get(url)
+    return response

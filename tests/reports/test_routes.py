@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.reports.conftest import pdftotext
+from tests.reports.conftest import download, pdftotext
 from tracker.reports.models import IssuedReport, ReportDraft
 
 DRAFT = {"number": "125", "report_date": "2025-10-05", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
@@ -30,12 +30,12 @@ def test_show_page_previews_the_report(scenario, factory, client, login):
 
 def test_downloads_have_the_right_types(scenario, factory, client, login):
     login(factory.user("coordinator"))
-    pdf = client.get(_url(scenario, ".pdf"))
+    pdf = download(client, _url(scenario, ".pdf"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    xlsx = client.get(_url(scenario, ".xlsx"))
+    xlsx = download(client, _url(scenario, ".xlsx"))
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     load_workbook(io.BytesIO(xlsx.data))
-    html = client.get(_url(scenario, ".html"))
+    html = download(client, _url(scenario, ".html"))
     assert html.mimetype == "text/html" and "Kính gửi: Ủy ban nhân dân tỉnh Thừa Thiên Huế." in html.get_data(as_text=True)
     assert html.headers["Content-Type"] == "text/html; charset=utf-8"  # the charset once, not twice
 
@@ -57,7 +57,7 @@ def test_issued_version_is_frozen_while_data_moves_on(scenario, factory, updates
                 state="accepted", committed=7_000_000)
     updates.add(scenario.items["d2"], scenario.q3, scenario.units["yte"], "done", 100, state="submitted")
     db.session.commit()
-    draft_text = pdftotext(client.get(_url(scenario, ".pdf")).data, tmp_path)
+    draft_text = pdftotext(download(client, _url(scenario, ".pdf")).data, tmp_path)
     assert "Tất cả các đơn vị đã gửi báo cáo." in draft_text
     assert client.get(f"/bao-cao/da-ban-hanh/{first.id}.pdf").data == issued_pdf
     assert client.get(f"/bao-cao/da-ban-hanh/{first.id}.xlsx").data == issued_xlsx
@@ -115,7 +115,7 @@ def test_unknown_plan_or_period_is_404(scenario, factory, client, login):
 def test_reporter_prints_its_own_unit_report(scenario, factory, client, login, tmp_path):
     yte = scenario.units["yte"]
     login(factory.user("reporter", unit=yte))
-    response = client.get(_url(scenario, f"/don-vi/{yte.id}.pdf"))
+    response = download(client, _url(scenario, f"/don-vi/{yte.id}.pdf"))
     assert response.status_code == 200
     text = pdftotext(response.data, tmp_path)
     assert "SỞ Y TẾ" in text and "Kính gửi: Sở Khoa học và Công nghệ." in text

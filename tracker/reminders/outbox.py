@@ -25,7 +25,6 @@ and drop duplicates. The in-app notification has no such window: it is written w
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -34,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.core.time import utcnow
 from tracker.extensions import db
+from tracker.queue import lease
 from tracker.reminders.mail import breaks_the_batch, build_email, is_permanent
 from tracker.reminders.models import Notice, Notification, OutboxMessage, OutboxStatus
 from tracker.reminders.services import ComposedMessage, Digest, compose, plan_digests
@@ -48,7 +48,7 @@ CLAIM_RETRIES = 3
 
 def retry_delay(attempts: int) -> timedelta:
     """5 min, 10 min, 20 min ... at most 6 hours between attempts."""
-    return min(timedelta(minutes=5) * 2 ** max(0, attempts - 1), timedelta(hours=6))
+    return lease.retry_delay(attempts, base=timedelta(minutes=5), cap=timedelta(hours=6))
 
 
 # --- claim ---------------------------------------------------------------------------------------
@@ -258,15 +258,10 @@ def _deliver_one_locked(now, mailer, sender, result: DeliveryResult) -> str:
 
 def claim_row(row_id: int, now: datetime) -> str | None:
     """The conditional claim (committed): a token if this caller got the row, else None."""
-    token = uuid.uuid4().hex
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, _deliverable(now))
-        .values(status=OutboxStatus.SENDING.value, claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return token if claimed == 1 else None
+    token = lease.new_token()
+    claimed = lease.conditional_claim(OutboxMessage, row_id, _deliverable(now),
+                                      dict(status=OutboxStatus.SENDING.value, claim_token=token, claimed_at=now))
+    return token if claimed else None
 
 
 def _deliver_one_claimed(now, mailer, sender, result: DeliveryResult) -> str:

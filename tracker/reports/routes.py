@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from tracker.core import unit_of_work
@@ -19,7 +19,6 @@ from tracker.reports.builders import build_html, build_pdf, build_xlsx
 from tracker.reports.forms import FIELDS, ReportDraftForm
 from tracker.reports.models import IssuedReport
 from tracker.reports.services import (
-    ReportOptions,
     gather_report_data,
     get_draft,
     issue_report,
@@ -107,8 +106,82 @@ def show(plan_id: int, period_code: str):
 @roles_required(*READERS)
 def download(plan_id: int, period_code: str, fmt: str):
     plan, period = _plan_and_period(plan_id, period_code)
-    data = gather_report_data(plan, period, options=options_from_draft(get_draft(plan, period)))
-    return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, "-du-thao"))
+    return _stored_or_queued(plan, period, None, fmt, _file_stem(plan, period, "-du-thao"))
+
+
+def _send_render(render, fmt: str, stem: str):
+    response = _send(render.content, fmt, stem)
+    response.set_etag(render.fingerprint)
+    return response.make_conditional(request)
+
+
+def _stored_or_queued(plan, period, unit, fmt: str, stem: str):
+    """The stored file when the report's inputs have not changed since it was rendered; else a
+    render job for the background worker and, at once, a page that follows its progress."""
+    from tracker.core.time import utcnow
+    from tracker.queue.services import enqueue
+    from tracker.reports.jobs import render_payload
+    from tracker.reports.renders import RENDER_KIND, input_stamp, stored_by_stamp
+
+    unit_id = unit.id if unit is not None else None
+    stamp = input_stamp(plan, period, unit_id, fmt)
+    stored = stored_by_stamp(stamp, fmt)
+    if stored is not None:
+        return _send_render(stored, fmt, stem)
+    payload = render_payload(plan, period, unit_id, fmt, stamp, utcnow()) | {"stem": stem}
+    job = enqueue(RENDER_KIND, payload, key=stamp, tenant_id=plan.tenant_id, user_id=current_user.id)
+    db.session.commit()
+    from tracker.queue.models import JOB_STATE_LABELS
+
+    return render_template("reports/job.html", job=job, plan=plan, period=period, unit=unit, fmt=fmt,
+                           state_label=JOB_STATE_LABELS.get(job.state, job.state)), 202
+
+
+def _may_download(unit_id: int | None) -> bool:
+    return current_user.role in READERS or (
+        unit_id is not None and current_user.role == Role.REPORTER and current_user.unit_id == unit_id)
+
+
+def _render_job(job_id: int):
+    from tracker.queue.models import Job
+    from tracker.reports.renders import RENDER_KIND
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != RENDER_KIND:
+        abort(404)
+    if not _may_download(job.payload.get("unit_id")):
+        abort(403)
+    return job
+
+
+@bp.get("/bao-cao/viec/<int:job_id>.json")
+@login_required
+def job_status(job_id: int):
+    """The progress of a render job, polled by the waiting page (tracker/static/app.js)."""
+    from tracker.queue.models import JOB_STATE_LABELS, JobState
+
+    job = _render_job(job_id)
+    body = {"state": job.state, "label": JOB_STATE_LABELS.get(job.state, job.state), "attempts": job.attempts}
+    if job.state == JobState.DONE.value:
+        body["file_url"] = url_for("reports.job_file", job_id=job.id)
+    elif job.state == JobState.FAILED.value:
+        body["error"] = "Không tạo được tệp báo cáo. Vui lòng thử lại hoặc báo quản trị hệ thống."
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/bao-cao/viec/<int:job_id>/tep")
+@login_required
+def job_file(job_id: int):
+    from tracker.reports.renders import RenderedReport
+
+    job = _render_job(job_id)
+    render_id = (job.result or {}).get("render_id")
+    render = db.session.get(RenderedReport, render_id) if render_id else None
+    if render is None:
+        abort(404)
+    return _send_render(render, render.fmt, job.payload.get("stem") or "bao-cao")
 
 
 def _save_posted_draft(plan, period):
@@ -186,11 +259,8 @@ def issued_file(report_id: int, fmt: str):
 @login_required
 def unit_report(plan_id: int, period_code: str, unit_id: int, fmt: str):
     """An agency's own quarterly report to Sở KH&CN: its reporters, or anyone who reads every report."""
-    if current_user.role not in READERS and not (
-        current_user.role == Role.REPORTER and current_user.unit_id == unit_id
-    ):
+    if not _may_download(unit_id):
         abort(403)
     plan, period = _plan_and_period(plan_id, period_code)
     unit = db.get_or_404(Unit, unit_id)
-    data = gather_report_data(plan, period, unit=unit, options=ReportOptions())
-    return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))
+    return _stored_or_queued(plan, period, unit, fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))

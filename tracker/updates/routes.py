@@ -551,6 +551,11 @@ def review_queue():
                  selectinload(StatusUpdate.author))
         .order_by(StatusUpdate.submitted_at, StatusUpdate.id)
     )
+    if current_user.tenant_id is not None:
+        # The coordinator's own province only: another province's reports are not theirs to review,
+        # and the national queue is the nation's data (4.5 s a page on bench/pages.py's dataset).
+        query = query.where(StatusUpdate.item_id.in_(
+            select(PlanItem.id).where(PlanItem.tenant_id == current_user.tenant_id)))
     period = None
     if code:
         period = _period_or_404(code, current_user.tenant_id)

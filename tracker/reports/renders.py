@@ -1,0 +1,138 @@
+"""Report files rendered in the background and kept: a report whose data has not changed is served
+from the stored file instead of being rendered again.
+
+Two keys, one cheap and one exact:
+- the *input stamp* (`input_stamp`): a handful of aggregate queries over what the report reads
+  (the plan, its items and their updates, units, the draft, the area's profile, the day), hashed.
+  A request computes it in a few milliseconds and serves the stored file it names;
+- the *fingerprint* (`fingerprint`): the gathered ReportData serialised (without its generation
+  time) and hashed with the version of the templates and builders. The worker computes it after
+  gathering: when an equal render exists (the stamp moved, the figures did not) it is reused.
+
+Rendering stays a pure function of ReportData (tracker/reports/builders.py); issued versions are
+stored whole in IssuedReport and never go through here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from tracker.core.time import today_local, utcnow
+from tracker.core.types import UTCDateTime
+from tracker.extensions import db
+from tracker.reports.data import ReportData
+
+RENDER_KIND = "reports.render"
+FORMATS = ("pdf", "xlsx", "html")
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR.parent.parent / "templates" / "reports"
+
+
+class RenderedReport(db.Model):
+    """One rendered draft report file (PDF, Excel or HTML), by the fingerprint of its data."""
+
+    __tablename__ = "rendered_report"
+    __table_args__ = (
+        UniqueConstraint("fingerprint", "fmt"),
+        Index("ix_rendered_report_stamp", "stamp", "fmt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    fmt: Mapped[str] = mapped_column(String(8))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    stamp: Mapped[str] = mapped_column(String(64))  # the latest input stamp known to give this data
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    size: Mapped[int] = mapped_column(default=0)
+    render_ms: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RenderedReport plan={self.plan_id} period={self.period_id} unit={self.unit_id} {self.fmt}>"
+
+
+@lru_cache(maxsize=1)
+def render_version() -> str:
+    """Changes whenever a template, a builder or the PDF engine does: old renders are not reused."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for path in sorted(TEMPLATES_DIR.rglob("*")) + [PACKAGE_DIR / "builders.py", PACKAGE_DIR / "archival.py"]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(data: ReportData, fmt: str) -> str:
+    """The gathered data (without the moment it was gathered) hashed with the render version."""
+    snapshot = data.to_json()
+    snapshot.pop("generated_at", None)
+    text = json.dumps([render_version(), fmt, snapshot], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_stamp(plan, period, unit_id: int | None, fmt: str) -> str:
+    """A cheap key of what gather_report_data reads; equal stamps mean equal data."""
+    from tracker.indicators.models import ItemIndicatorLink
+    from tracker.plans.models import ItemAssignment, PlanItem
+    from tracker.reports.models import ReportDraft, ReportProfile
+    from tracker.units.models import Unit
+    from tracker.updates.models import StatusUpdate
+
+    items = select(PlanItem.id).where(PlanItem.plan_id == plan.id).scalar_subquery()
+    rows = [
+        db.session.execute(select(func.count(), func.sum(PlanItem.lock_version), func.max(PlanItem.updated_at))
+                           .where(PlanItem.plan_id == plan.id)).one(),
+        db.session.execute(select(func.count(), func.max(StatusUpdate.updated_at), func.sum(StatusUpdate.lock_version),
+                                  func.max(StatusUpdate.id)).where(StatusUpdate.item_id.in_(items))).one(),
+        db.session.execute(select(func.count(), func.max(ItemAssignment.id))
+                           .where(ItemAssignment.item_id.in_(items))).one(),
+        db.session.execute(select(func.count(), func.sum(ItemIndicatorLink.lock_version))
+                           .where(ItemIndicatorLink.item_id.in_(items))).one(),
+        db.session.execute(select(func.count(), func.sum(Unit.lock_version), func.max(Unit.id))).one(),
+        db.session.execute(select(ReportDraft.lock_version, ReportDraft.updated_at)
+                           .where(ReportDraft.plan_id == plan.id, ReportDraft.period_id == period.id)).first(),
+        db.session.execute(select(func.count(), func.max(ReportProfile.updated_at))
+                           .where(ReportProfile.tenant_id == plan.tenant_id)).one(),
+    ]
+    values = [render_version(), fmt, plan.id, plan.updated_at, period.id, period.submission_deadline,
+              period.data_start, period.data_end, unit_id, today_local(), *[tuple(r) if r else None for r in rows]]
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
+def stored_by_stamp(stamp: str, fmt: str) -> RenderedReport | None:
+    return db.session.scalars(
+        select(RenderedReport).where(RenderedReport.stamp == stamp, RenderedReport.fmt == fmt)
+        .order_by(RenderedReport.id.desc()).limit(1)
+    ).first()
+
+
+def store_render(*, plan, period, unit_id, fmt: str, data: ReportData, stamp: str, build) -> tuple[RenderedReport, bool]:
+    """The stored render of `data` (made with `build` only when no equal one exists); (row, rendered?)."""
+    import time
+
+    fp = fingerprint(data, fmt)
+    row = db.session.scalars(
+        select(RenderedReport).where(RenderedReport.fingerprint == fp, RenderedReport.fmt == fmt)
+    ).first()
+    if row is not None:
+        row.stamp = stamp
+        return row, False
+    started = time.perf_counter()
+    content = build(data)
+    row = RenderedReport(plan_id=plan.id, period_id=period.id, unit_id=unit_id, tenant_id=plan.tenant_id, fmt=fmt,
+                         fingerprint=fp, stamp=stamp, content=content, size=len(content),
+                         render_ms=int((time.perf_counter() - started) * 1000))
+    db.session.add(row)
+    db.session.flush()
+    return row, True
