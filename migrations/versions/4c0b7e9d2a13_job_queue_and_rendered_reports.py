@@ -1,7 +1,7 @@
 """job queue, rendered reports and data versions (conditional GET)
 
 Revision ID: 4c0b7e9d2a13
-Revises: 63a9cdf871ca
+Revises: c4d8e2f1a9b7
 Create Date: 2026-12-02 01:06:47.125042
 
 """
@@ -12,7 +12,7 @@ import tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = '4c0b7e9d2a13'
-down_revision = '63a9cdf871ca'
+down_revision = 'c4d8e2f1a9b7'
 branch_labels = None
 depends_on = None
 

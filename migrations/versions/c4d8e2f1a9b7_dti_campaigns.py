@@ -1,7 +1,7 @@
 """DTI self-assessment campaigns, their inputs and evidence
 
 Revision ID: c4d8e2f1a9b7
-Revises: 63a9cdf871ca
+Revises: c4f1a8e2d9b6
 Create Date: 2026-12-02 01:45:00.000000
 
 """
@@ -12,7 +12,7 @@ from tracker.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2f1a9b7'
-down_revision = '63a9cdf871ca'
+down_revision = 'c4f1a8e2d9b6'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """API tokens of an area (stored hashed, with their rate-limit window)
 
 Revision ID: c4e8a1f27d90
-Revises: 63a9cdf871ca
+Revises: 4c0b7e9d2a13
 Create Date: 2026-12-02 01:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8a1f27d90'
-down_revision = '63a9cdf871ca'
+down_revision = '4c0b7e9d2a13'
 branch_labels = None
 depends_on = None
 
