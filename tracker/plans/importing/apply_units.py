@@ -32,6 +32,11 @@ class UnitsApplier:
             return
         parent = self.area(doc, area_node, area_node.get("parent")) if area_node.get("parent") else None
         area = db.session.scalar(select(Area).where(Area.code == code))
+        # A workbook's units sheet only adds: what it does not say is kept, never reset or removed.
+        additive = bool(data.get("additive"))
+        if additive and area is not None:
+            self._apply_units_additively(doc, data, area)
+            return
         if area is None:
             area = Area(code=code, name=name, level=level or "province", parent=parent)
             db.session.add(area)
@@ -146,3 +151,36 @@ class UnitsApplier:
                 issues.append(("unit", str(node.get("name") or ""), issue.get("kind", "other"), issue.get("text", "")))
         self.sync_issues(doc, {"area_id": area.id, "plan_id": None, "framework_id": None}, issues)
 
+
+    def _apply_units_additively(self, doc: SourceDoc, data, area: Area) -> None:
+        existing = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.area_id == area.id))}
+        created = []
+        for node in data.get("units") or []:
+            unit_name = self.require(doc, node, "name", "tên đơn vị")
+            if not unit_name:
+                continue
+            unit = existing.get(unit_name)
+            if unit is None:
+                kind = node.get("kind") or "other"
+                if kind not in UNIT_KINDS:
+                    self.problem(doc, node, "kind", f"Loại đơn vị '{kind}' không hợp lệ ({', '.join(sorted(UNIT_KINDS))}).")
+                    continue
+                unit = Unit(area=area, name=unit_name, short_name=node.get("short_name"), kind=kind, note=node.get("note"))
+                db.session.add(unit)
+                existing[unit_name] = unit
+                created.append((unit, node))
+                self.result.changes += 1
+            current = {a.folded for a in unit.aliases}
+            for alias in node.get("aliases") or []:
+                folded = fold_name(str(alias))
+                if folded not in current:
+                    unit.aliases.append(UnitAlias(alias=str(alias), folded=folded))
+                    current.add(folded)
+                    self.result.changes += 1
+        db.session.flush()
+        self._names.clear()
+        for unit, node in created:
+            if node.get("parent"):
+                found = self.resolve_names(doc, node, "parent", area, node["parent"])
+                if found and isinstance(found[0][1], Unit):
+                    unit.parent_id = found[0][1].id

@@ -142,6 +142,7 @@ def apply_documents(docs: list[SourceDoc], problems: list[Problem], actor=None, 
     if problems:
         error = LoadError(problems)
         error.unresolved_units = importer.unresolved  # for the preview's "map or create" choices
+        error.result = importer.result  # what applied before the problems (the preview shows it)
         raise error
     db.session.flush()
     return importer.result

@@ -17,7 +17,8 @@ def _read_yaml(path: Path, mapping: dict | None) -> list[SourceDoc]:
 
 
 def _read_xlsx(path: Path, mapping: dict | None) -> list[SourceDoc]:
-    return [read_workbook(path)]
+    doc = read_workbook(path)
+    return [*doc.companions, doc]
 
 
 def _read_docx(path: Path, mapping: dict | None) -> list[SourceDoc]:
