@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.units.models import Area, Unit, UnitGroup
 
 _PARENTHESISED = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
-_AND = re.compile(r"\s+(?:và|cùng)\s+", re.IGNORECASE)
+_AND_SPLIT = re.compile(r"(\s+(?:và|cùng)\s+)", re.IGNORECASE)
 
 
 def split_major(text: str) -> list[str]:
@@ -87,6 +87,10 @@ class NameResolver:
             if matches:
                 resolved.append(self._pick(doc, node, field_name, text, matches))
                 continue
+            compound = self._resolve_compound(area, text) if "(" in text else None
+            if compound is not None:
+                resolved.extend(self._pick(doc, node, field_name, t, m) for t, m in compound)
+                continue
             for chunk in split_major(text):
                 pieces = [p.strip() for p in chunk.split(",")]
                 i = 0
@@ -110,25 +114,49 @@ class NameResolver:
         return [r for r in resolved if r[1] is not None]
 
     def _resolve_compound(self, area: Area, text: str) -> list[tuple[str, list]] | None:
-        """"Sở A (Trung tâm B)" -> A then B; "X và Y" -> X then Y; None unless every part is known."""
+        """"Sở A (Trung tâm B)" -> A then B; "X và Y" -> X then Y (the longest runs that name
+        units: "Sở Tài chính và Sở Kế hoạch và Đầu tư" is two); None unless every part is known."""
         match = _PARENTHESISED.match(text)
         if match:
-            parts = [match.group("outer").strip(), match.group("inner").strip()]
-        else:
-            parts = [p.strip() for p in _AND.split(text) if p.strip()]
-            if len(parts) < 2:
-                return None
-        found = []
-        for piece in parts:
-            matches = self.resolve_one(area, piece)
-            if not matches:
-                nested = self._resolve_compound(area, piece)
-                if nested is None:
+            found = []
+            for piece in (match.group("outer").strip(), match.group("inner").strip()):
+                part = self._known_or_compound(area, piece)
+                if part is None:
                     return None
-                found.extend(nested)
+                found.extend(part)
+            return found
+        tokens = _AND_SPLIT.split(text)  # [piece, separator, piece, ...]
+        pieces, separators = tokens[0::2], tokens[1::2]
+        if len(pieces) < 2:
+            return None
+        found, i = [], 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):
+                candidate = pieces[i] + "".join(separators[k] + pieces[k + 1] for k in range(i, j - 1))
+                if (i, j) == (0, len(pieces)):
+                    continue  # the whole text is what failed
+                matches = self.resolve_one(area, candidate.strip())
+                if matches:
+                    found.append((candidate.strip(), matches))
+                    i = j
+                    break
             else:
-                found.append((piece, matches))
+                return None
         return found
+
+    def _known_or_compound(self, area: Area, text: str):
+        matches = self.resolve_one(area, text)
+        if matches:
+            return [(text, matches)]
+        if "," in text:  # "Sở A, Sở B (Trung tâm C)" inside: every comma piece must be known
+            parts = []
+            for piece in (p.strip() for p in text.split(",")):
+                known = self._known_or_compound(area, piece) if piece else None
+                if known is None:
+                    return None
+                parts.extend(known)
+            return parts
+        return self._resolve_compound(area, text)
 
     def unknown_name(self, doc, node, field_name: str, area: Area, name: str) -> None:
         hint = self.closest_names(area, name)
