@@ -65,7 +65,7 @@ def import_preview(token: str):
     units_by_area = {entry["area"]: imports.area_units(entry["area"]) for entry in preview.unresolved_units}
     return render_template("plans/import_preview.html", upload=upload, preview=preview,
                            kind_labels=ITEM_KIND_LABELS, action_labels=ACTION_LABELS,
-                           units_by_area=units_by_area)
+                           units_by_area=units_by_area, unknown_names=imports.group_unknown(preview))
 
 
 @bp.post("/ke-hoach/nhap/<token>/don-vi")

@@ -138,6 +138,17 @@ def preview_upload(user, upload: StoredUpload) -> Preview:
     return preview
 
 
+def group_unknown(preview: Preview) -> list[dict]:
+    """Each unknown name once (per area), with every place the file writes it."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for entry in preview.unresolved_units:
+        key = (entry["area"], fold_name(entry["name"]))
+        row = grouped.setdefault(key, {"name": entry["name"], "area": entry["area"], "closest": entry["closest"],
+                                       "places": []})
+        row["places"].append(f"{entry['where']}, trường '{entry['field']}'" if entry["where"] else f"trường '{entry['field']}'")
+    return list(grouped.values())
+
+
 def confirm_upload(user, upload: StoredUpload):
     """Apply the stored file (the caller commits, or rolls back on LoadError)."""
     result = load_paths([upload.path], actor=user, check=area_check(user))
