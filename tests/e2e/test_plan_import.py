@@ -6,19 +6,16 @@ appendices as tracked items. Thanh Hóa is loaded beside it. Screenshots go to t
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from config import TestConfig
+from tests.e2e.live import e2e_app, serving
 from tests.e2e.test_update_cycle import CHROMIUM, CHROMIUM_ARGS, click_and_wait, flash, sign_in
 from tests.factories import Factory
 from tests.plans.docx_builder import plan_222
 from tests.updates.world import make_user
-from tracker import create_app
 from tracker.extensions import db
 from tracker.plans.loader import load_paths
 from tracker.plans.models import Plan, PlanItem
@@ -35,14 +32,7 @@ SHOTS = Path("/tmp/onboard-shots")
 def live(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium chưa được cài (make browser-deps)")
-    config = type("E2EConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
-        "SERVER_NAME": None,
-        "WTF_CSRF_ENABLED": True,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-    })
-    app = create_app(config)
+    app = e2e_app(tmp_path)
     with app.app_context():
         db.create_all()
         units = ROOT / "seed_plans" / "units"
@@ -57,18 +47,8 @@ def live(tmp_path):
         data = {"coordinator": coordinator.email, "area": hue.id}
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app, data
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app) as base:
+        yield base, app, data
 
 
 def test_coordinator_imports_the_signed_word_plan(live, tmp_path, artifacts_dir):

@@ -189,3 +189,17 @@ def test_dry_run_errors_in_json_with_place(db, runner, tmp_path):
     assert summary["errors"][0]["file"] == "loi.yaml" and summary["errors"][0]["field"] == "owner"
     assert summary["unresolved_units"][0]["name"] == "Sở Tài Chánh"
     assert "Sở Tài chính" in summary["unresolved_units"][0]["closest"]
+
+
+def test_several_target_values_shown_on_the_plan_page(db, client, login, factory, plan_file):
+    from tests.updates.world import make_user
+    from tracker.units.models import Unit
+
+    load_paths([HUE_UNITS])
+    plan = load_paths([plan_file]).plans[0]
+    unit = db.session.scalar(select(Unit).where(Unit.area_id == plan.area_id, Unit.name == "Sở Tài chính"))
+    viewer = make_user(factory, "viewer", unit, "xem.hue@test.vn", "Theo dõi Huế")
+    db.session.commit()
+    login(viewer)
+    html = client.get(f"/ke-hoach/{plan.id}?phu-luc=1").get_data(as_text=True)
+    assert "100 % cấp tỉnh, cấp huyện; 90 % cấp xã" in html

@@ -78,8 +78,9 @@ def _echo_summary(summary: dict, changes: int) -> None:
         click.echo(f"Kế hoạch {plan['number'] or '(không số)'}: {counts}.")
         done = plan.get("changes") or {}
         if done:
-            click.echo(f"  Hạng mục: thêm {done['created']}, sửa {done['updated']}, giữ nguyên {done['unchanged']}, "
-                       f"không còn trong tệp {done['not_in_file']}.")
+            missing = (f"; {done['not_in_file']} hạng mục không còn trong tệp (giữ nguyên, không xóa)"
+                       if done["not_in_file"] else "")
+            click.echo(f"  Hạng mục: thêm {done['created']}, sửa {done['updated']}, giữ nguyên {done['unchanged']}{missing}.")
         if plan["items"].get("budget"):
             totals = plan["budget_total"]
             click.echo(
