@@ -5,8 +5,8 @@
 Builds the .docx of plan 222 with tests/plans/docx_builder.py (from the seed document's own
 tables, as the import tests do), loads the units of Thừa Thiên Huế, then for each round:
   - parse: `read_docx` (python-docx, tables, rows -> the plan document and its framework);
-  - preview: parse + `load_paths` with everything applied to the session, then rolled back
-    (what a dry run or an upload preview does);
+  - preview: `preview_paths` (parse, validate, diff: every step applied inside a savepoint rolled
+    back), what `load-plans --dry-run` and the web preview (Nhập kế hoạch) run in the request;
   - apply: parse + `load_paths` + commit, into a database without the plan (the plan is deleted
     between rounds by rolling back to a savepoint).
 It prints the median and worst wall-clock and CPU time of each. Goal: preview then apply under
@@ -54,6 +54,7 @@ def main(argv=None) -> int:
     from tracker import create_app
     from tracker.extensions import db
     from tracker.plans.docx_source import read_docx
+    from tracker.plans.importing.diff import preview_paths
     from tracker.plans.loader import load_paths
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-docx-"))
@@ -80,7 +81,7 @@ def main(argv=None) -> int:
                 figures["parse"].append(timed(lambda: read_docx(path)))
 
                 def preview():
-                    load_paths([path])
+                    assert preview_paths([path]).ok
                     db.session.rollback()
 
                 figures["preview"].append(timed(preview))

@@ -7,17 +7,14 @@ CSRF protection on, as in production. Chromium is Debian's (/usr/bin/chromium); 
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from config import TestConfig
+from tests.e2e.live import e2e_app, serving
 from tests.factories import Factory
 from tests.updates.world import PASSWORD, build_world
-from tracker import create_app
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -33,14 +30,7 @@ def live(tmp_path):
     """(base URL, app, ids of the test data) of a server running in a thread."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium chưa được cài (make browser-deps)")
-    config = type("E2EConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
-        "SERVER_NAME": None,
-        "WTF_CSRF_ENABLED": True,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-    })
-    app = create_app(config)
+    app = e2e_app(tmp_path)
     with app.app_context():
         db.create_all()
         world = build_world(Factory(db))
@@ -49,18 +39,8 @@ def live(tmp_path):
                 "coordinator": world.coordinator.email}
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app, data
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app) as base:
+        yield base, app, data
 
 
 def sign_in(page, base, email):

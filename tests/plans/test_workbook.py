@@ -1,9 +1,11 @@
 """The Excel route: template -> filled -> loaded gives the same items as the YAML."""
 from __future__ import annotations
 
+import json
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -35,9 +37,13 @@ def test_plan_template_has_vietnamese_headers(runner, tmp_path):
     result = runner.invoke(args=["tracker", "plan-template", str(out)])
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out)
-    assert workbook.sheetnames == ["Hướng dẫn", "Kế hoạch", "PL1 Chỉ tiêu", "PL2 Văn bản", "PL3 Dự án", "PL5 Kinh phí"]
+    assert workbook.sheetnames == ["Hướng dẫn", "Kế hoạch", "PL1 Chỉ tiêu", "PL2 Văn bản", "PL3 Dự án", "PL4 Kinh phí",
+                                   "Đơn vị"]
     assert [c.value for c in workbook["PL1 Chỉ tiêu"][2]][:5] == ["Cấp mục", "TT", "Nội dung chỉ tiêu", "Giá trị mục tiêu", "Đơn vị tính"]
-    assert [c.value for c in workbook["PL5 Kinh phí"][2]][4] == "Trung hạn (đồng)"
+    # The budget columns are no plan's own wording (plan 222's "Trung hạn" is still read).
+    assert [c.value for c in workbook["PL4 Kinh phí"][2]][4:7] == [
+        "Ngân sách nhà nước (đồng)", "Nguồn khác (đồng)", "Tổng kinh phí (đồng)"]
+    assert [c.value for c in workbook["Đơn vị"][2]][:3] == ["Tên đơn vị", "Tên viết tắt", "Loại"]
     assert workbook["Kế hoạch"]["A1"].value == "Số, ký hiệu"
 
 
@@ -114,3 +120,79 @@ def test_text_that_looks_like_a_formula_stays_text_and_reads_back(db, factory, t
     items = appendix.get("items") or [i for s in appendix.get("sections", []) for i in s.get("items", [])]
     assert [i["text"] for i in items] == FORMULA_LIKE
     assert [i["note"] for i in items] == FORMULA_LIKE
+
+
+def plan_snapshot(db, plan) -> dict:
+    """Everything a plan's import sets: header, appendices, sections, items with their owners."""
+    from tracker.plans.models import Appendix
+
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    appendices = db.session.scalars(select(Appendix).where(Appendix.plan_id == plan.id).order_by(Appendix.position)).all()
+    items = db.session.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.position)).all()
+    return {
+        "header": (plan.number, plan.issued_on, plan.issued_precision, plan.issuing_body, plan.title, plan.period_start,
+                   plan.period_end, plan.vision_year, plan.legal_bases, plan.goals, plan.signer_title, plan.signer_name,
+                   plan.recipients, plan.source),
+        "appendices": [(a.number, a.kind, a.title, a.framework_id, a.declared_state, a.declared_other, a.declared_total)
+                       for a in appendices],
+        "sections": sorted((s.appendix_id, s.path, s.code, s.title, s.depth) for a in appendices for s in a.sections),
+        "items": [
+            (i.ref, i.kind, i.code, i.text, i.owner_text, i.coordinators_text, i.note,
+             tuple((a.role, a.name_as_written, a.unit_id, a.group_id) for a in i.assignments),
+             i.target_value, i.target_values, i.measure_unit, i.target_year, i.target_text, i.doc_type, i.start_year,
+             i.end_year, i.years_text, i.budget_state, i.budget_other, i.budget_total, i.funded_project_id,
+             i.indicator_code, i.task_framework, i.max_points)
+            for i in items
+        ],
+    }
+
+
+@pytest.mark.parametrize("number", ["222/KH-UBND", "KH-UBND Triệu Sơn triển khai Bộ chỉ số"])
+def test_plan_template_of_a_plan_loads_back_unchanged(seeded, db, runner, tmp_path, number):
+    """plan-template --plan, then load-plans of that file: no error, nothing changes (issue 10 item 3),
+    for plan 222 (Thừa Thiên Huế) and Triệu Sơn's plan (Thanh Hóa, owners written as sentences)."""
+    plan = db.session.scalar(select(Plan).where(Plan.number == number))
+    before = plan_snapshot(db, plan)
+    out = tmp_path / "ke-hoach.xlsx"
+    result = runner.invoke(args=["tracker", "plan-template", str(out), "--plan", number])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    assert "Đơn vị" in workbook.sheetnames and workbook["Đơn vị"]["B1"].value == plan.area.code
+    loaded = runner.invoke(args=["tracker", "load-plans", str(out), "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    summary = json.loads(loaded.output)
+    assert summary["changes"] == 0
+    assert summary["plans"][0]["changes"]["created"] == 0 and summary["plans"][0]["changes"]["updated"] == 0
+    assert plan_snapshot(db, plan) == before
+
+
+def test_sheets_take_the_plans_own_appendix_numbers(seeded, db):
+    plan = db.session.scalar(select(Plan).where(Plan.number == "222/KH-UBND"))
+    names = load_workbook(BytesIO(build_plan_workbook(plan))).sheetnames
+    assert [n for n in names if n.startswith("PL")] == [f"PL{a.number} " + {
+        "target": "Chỉ tiêu", "document": "Văn bản", "project": "Dự án", "budget": "Kinh phí",
+        "framework": "Bộ tiêu chí", "task": "Nhiệm vụ"}[a.kind] for a in plan.appendices]
+
+
+def test_an_empty_template_sheet_is_no_appendix(db, tmp_path):
+    from tracker.plans.workbook import build_template
+
+    load_paths([ROOT / "seed_plans" / "units" / "thua-thien-hue.yaml"])
+    workbook = load_workbook(BytesIO(build_template()))
+    info = workbook["Kế hoạch"]
+    for row, value in ((1, "9/KH-TEST"), (2, "…/02/2026"), (3, "UBND tỉnh"), (4, "thua-thien-hue"), (5, "Thử nghiệm")):
+        info.cell(row=row, column=2, value=value)
+    workbook["PL3 Dự án"].append([None, "1", "Dự án một", "Sở Tài chính", None, "2026 - 2027"])
+    target = workbook["PL1 Chỉ tiêu"]
+    target.append([None, "1", "Tỷ lệ hồ sơ trực tuyến", None, None, 2030, None, "Sở Tài chính", None, None,
+                   "100 % cấp tỉnh, cấp huyện; 90 % cấp xã"])
+    path = tmp_path / "moi.xlsx"
+    workbook.save(path)
+    result = load_paths([path])
+    plan = result.plans[0]
+    assert [(a.number, a.kind) for a in plan.appendices] == [("1", "target"), ("3", "project")]
+    item = db.session.scalar(select(PlanItem).where(PlanItem.plan_id == plan.id, PlanItem.kind == "target"))
+    assert item.target_values == [{"value": "100", "unit": "%", "scope": "cấp tỉnh, cấp huyện"},
+                                  {"value": "90", "unit": "%", "scope": "cấp xã"}]
+    assert item.target_value == 100 and item.measure_unit == "%"

@@ -86,7 +86,13 @@ def _framework_totals(framework: Framework) -> list[dict]:
 def data_quality_report() -> dict:
     plans = db.session.scalars(select(Plan).order_by(Plan.id)).all()
     frameworks = db.session.scalars(select(Framework).order_by(Framework.id)).all()
+    from tracker.units.models import Area
+
+    area_ids = db.session.scalars(select(DataIssue.area_id).where(DataIssue.area_id.is_not(None)).distinct()).all()
+    areas = db.session.scalars(select(Area).where(Area.id.in_(area_ids)).order_by(Area.name)).all() if area_ids else []
     return {
+        # A units file's inconsistencies (unit names the documents write differently...), by area.
+        "areas": [{"code": a.code, "name": a.name, "issues": _issues(area_id=a.id)} for a in areas],
         "plans": [{"number": p.number, "issues": _issues(plan_id=p.id), "totals": _plan_totals(p)} for p in plans],
         "frameworks": [
             {"name": f.name, "issues": _issues(framework_id=f.id), "totals": _framework_totals(f),
@@ -103,6 +109,13 @@ def _value(check: dict) -> tuple[str, str]:
 
 def format_report(report: dict) -> str:
     lines: list[str] = ["BÁO CÁO CHẤT LƯỢNG DỮ LIỆU", ""]
+    for entry in report.get("areas", []):
+        lines.append(f"Đơn vị của {entry['name']} ({entry['code']})")
+        lines.append(f"  Điểm không nhất quán của tài liệu đã ghi nhận: {len(entry['issues'])}")
+        for issue in entry["issues"]:
+            ref = f" {issue['ref']}" if issue["ref"] else ""
+            lines.append(f"    - [{issue['kind']}]{ref}: {issue['text']}")
+        lines.append("")
     for title, entries in (("Kế hoạch", report["plans"]), ("Bộ chỉ số", report["frameworks"])):
         for entry in entries:
             name = entry.get("number") or entry.get("name")

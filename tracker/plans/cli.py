@@ -13,11 +13,13 @@ from tracker.extensions import db
 
 @tracker_cli.command("load-plans")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (README, \"load-plans --json\").")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và so sánh với cơ sở dữ liệu, không ghi gì.")
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Tệp JSON ánh xạ cột và loại phụ lục cho kế hoạch Word (.docx), xem seed_plans/README.md.")
-def load_plans_command(paths, as_json, mapping_path):
+def load_plans_command(paths, as_json, dry_run, mapping_path):
     """Nạp kế hoạch, đơn vị, bộ chỉ số từ seed_plans/ hoặc các tệp .yaml/.xlsx/.docx được chỉ định."""
+    from tracker.plans.importing.diff import preview_paths, problem_json
     from tracker.plans.loader import load_paths
     from tracker.plans.sources import LoadError
 
@@ -28,26 +30,57 @@ def load_plans_command(paths, as_json, mapping_path):
             mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
             raise click.ClickException(f"Tệp ánh xạ {mapping_path.name} không phải JSON hợp lệ: {error}")
+    if dry_run:
+        preview = preview_paths(targets, mapping)
+        db.session.rollback()
+        if as_json:
+            click.echo(json.dumps(preview.as_json(), ensure_ascii=False, indent=2))
+        else:
+            _echo_problems(preview.problems, "Chạy thử")
+            if preview.ok:
+                click.echo("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
+                _echo_summary(preview.as_json(), preview.summary.get("changes", 0))
+        raise SystemExit(0 if preview.ok else 1)
     try:
         result = load_paths(targets, mapping)
     except LoadError as error:
         db.session.rollback()
-        click.echo(f"Không nạp được: {len(error.problems)} lỗi. Cơ sở dữ liệu giữ nguyên như trước.", err=True)
-        for problem in error.problems:
-            click.echo(f"  - {problem}", err=True)
+        if as_json:
+            click.echo(json.dumps({"dry_run": False, "plans": [], "frameworks": [],
+                                   "unresolved_units": getattr(error, "unresolved_units", []),
+                                   "errors": [problem_json(p) for p in error.problems], "warnings": [], "changes": 0},
+                                  ensure_ascii=False, indent=2))
+        else:
+            _echo_problems(error.problems, "Không nạp được")
         raise SystemExit(1)
-    db.session.commit()
     summary = result.as_json()
+    db.session.commit()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
+    click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
+    _echo_summary(summary, result.changes)
+
+
+def _echo_problems(problems, label: str) -> None:
+    if problems:
+        click.echo(f"{label}: {len(problems)} lỗi. Cơ sở dữ liệu giữ nguyên như trước.", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+
+
+def _echo_summary(summary: dict, changes: int) -> None:
     from tracker.core.formatting import format_money
     from tracker.plans.models import ITEM_KIND_LABELS
 
-    click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
     for plan in summary["plans"]:
         counts = ", ".join(f"{ITEM_KIND_LABELS[k].lower()}: {n}" for k, n in plan["items"].items())
         click.echo(f"Kế hoạch {plan['number'] or '(không số)'}: {counts}.")
+        done = plan.get("changes") or {}
+        if done:
+            missing = (f"; {done['not_in_file']} hạng mục không còn trong tệp (giữ nguyên, không xóa)"
+                       if done["not_in_file"] else "")
+            click.echo(f"  Hạng mục: thêm {done['created']}, sửa {done['updated']}, giữ nguyên {done['unchanged']}{missing}.")
         if plan["items"].get("budget"):
             totals = plan["budget_total"]
             click.echo(

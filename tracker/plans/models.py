@@ -187,6 +187,9 @@ class PlanItem(Versioned, db.Model):
     measure_unit: Mapped[str | None] = mapped_column(String(64))
     target_year: Mapped[int | None]
     target_text: Mapped[str | None] = mapped_column(String(255))
+    # Several values where the document gives several ("100 % cấp tỉnh, cấp huyện; 90 % cấp xã"):
+    # [{value, unit, scope}], value as exact decimal text; target_value is the first.
+    target_values: Mapped[list | None] = mapped_column(JSON)
     baseline_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
     # document
     doc_type: Mapped[str | None] = mapped_column(String(120))
@@ -307,6 +310,8 @@ class DataIssue(db.Model):
     framework_id: Mapped[int | None] = mapped_column(
         ForeignKey("framework.id", ondelete="CASCADE"), index=True
     )
+    # A units file's inconsistencies belong to its area.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
     scope: Mapped[str] = mapped_column(String(32))  # file | appendix | section | item | indicator
     ref: Mapped[str] = mapped_column(String(255), default="")
     kind: Mapped[str] = mapped_column(String(32))

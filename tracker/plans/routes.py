@@ -49,3 +49,6 @@ def show(plan_id: int):
         timeliness_order=TIMELINESS_ORDER,
         timeliness_labels=TIMELINESS_LABELS,
     )
+
+
+from tracker.plans import import_routes  # noqa: E402,F401 - Nhập kế hoạch, on this blueprint

@@ -74,6 +74,8 @@ class SourceDoc:
     extra_problems: list[Problem] = field(default_factory=list)
     # A workbook has no place for the document's inconsistencies: loading one keeps those recorded.
     records_issues: bool = True
+    # Documents read from the same file that apply before this one (a workbook's units sheet).
+    companions: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -119,6 +121,17 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
 
 PLAN_SHEET = "Kế hoạch"
 GUIDE_SHEET = "Hướng dẫn"
+UNITS_SHEET = "Đơn vị"
+# Units sheet: row 1 names the area, row 2 the columns, one unit a row from row 3.
+UNITS_AREA_LABELS = ("Mã địa bàn", "Tên địa bàn", "Cấp")
+UNITS_COLUMNS = [
+    ("Tên đơn vị", "name"),
+    ("Tên viết tắt", "short_name"),
+    ("Loại", "kind"),
+    ("Tên khác (mỗi tên một dòng)", "aliases"),
+    ("Trực thuộc", "parent"),
+    ("Ghi chú", "note"),
+]
 
 PLAN_FIELDS = [
     ("Số, ký hiệu", "number"),
@@ -152,7 +165,11 @@ LEVEL_COLUMN = "Cấp mục"
 CODE_COLUMN = "TT"
 TOTAL_MARK = "Tổng cộng"
 
-# (header, field) per appendix kind, after "Cấp mục" and "TT".
+# (header, field) per appendix kind, after "Cấp mục" and "TT". "Chủ trì" and "Phối hợp" name
+# the units (one a line, or separated by ";"); the "(nguyên văn)" columns, optional and last
+# (earlier templates keep their column positions), keep the document's own wording
+# ("Sở A (Trung tâm B)") when it differs from the list of units.
+WORDING_COLUMNS = [("Chủ trì (nguyên văn)", "owner_text"), ("Phối hợp (nguyên văn)", "coordinators_text")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "target": [
         ("Nội dung chỉ tiêu", "text"),
@@ -163,6 +180,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Chủ trì", "owner"),
         ("Phối hợp", "coordinators"),
         ("Ghi chú", "note"),
+        ("Các giá trị mục tiêu (giá trị đơn vị phạm vi; ...)", "target_values"),
+        *WORDING_COLUMNS,
     ],
     "document": [
         ("Nhiệm vụ", "text"),
@@ -170,6 +189,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Phối hợp", "coordinators"),
         ("Loại hình", "doc_type"),
         ("Ghi chú", "note"),
+        *WORDING_COLUMNS,
     ],
     "project": [
         ("Nhiệm vụ", "text"),
@@ -177,14 +197,16 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Phối hợp", "coordinators"),
         ("Năm thực hiện", "years_text"),
         ("Ghi chú", "note"),
+        *WORDING_COLUMNS,
     ],
     "budget": [
         ("Nhiệm vụ", "text"),
         ("Chủ trì", "owner"),
-        ("Trung hạn (đồng)", "state"),
-        ("Xã hội hóa; Tài trợ; Trung ương; Khác (đồng)", "other"),
+        ("Ngân sách nhà nước (đồng)", "state"),
+        ("Nguồn khác (đồng)", "other"),
         ("Tổng kinh phí (đồng)", "total"),
         ("Ghi chú", "note"),
+        WORDING_COLUMNS[0],
     ],
     "task": [
         ("Nhiệm vụ", "text"),
@@ -194,8 +216,11 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Bộ chỉ số", "framework"),
         ("Điểm tối đa", "max_points"),
         ("Ghi chú", "note"),
+        *WORDING_COLUMNS,
     ],
 }
+# Headers of earlier templates (plan 222's own budget wording), still read.
+COLUMN_ALIASES = {"trung hạn (đồng)": "state", "xã hội hóa; tài trợ; trung ương; khác (đồng)": "other"}
 REQUIRED_COLUMNS = {"text", "owner"}
 
 
@@ -264,16 +289,54 @@ def read_workbook(path: Path) -> SourceDoc:
         else:
             plan[key] = value
 
+    units = None
     for sheet_name in workbook.sheetnames:
+        if sheet_name == UNITS_SHEET:
+            units = _read_units_sheet(name, workbook[sheet_name], problems)
+            continue
         if sheet_name in (PLAN_SHEET, GUIDE_SHEET):
             continue
         appendix = _read_appendix_sheet(name, workbook[sheet_name], problems)
-        if appendix is not None:
-            plan["appendices"].append(appendix)
+        if appendix is not None and not _empty_appendix(appendix):
+            plan["appendices"].append(appendix)  # a template's sheet left empty is no appendix
     workbook.close()
     doc = SourceDoc(str(path), "plan", plan, records_issues=False)
     doc.extra_problems = problems
+    if units is not None:
+        doc.companions = [SourceDoc(str(path), "units", units, records_issues=False)]
     return doc
+
+
+def _empty_appendix(appendix: LDict) -> bool:
+    return (appendix["kind"] != "framework" and not appendix.get("sections") and not appendix.get("items")
+            and not appendix.get("declared_totals"))
+
+
+def _read_units_sheet(file_name: str, sheet, problems: list[Problem]) -> LDict | None:
+    """The area's units as the workbook lists them, applied additively (`additive`): units and
+    aliases missing from the database are created, nothing is removed or reset."""
+    rows = list(sheet.iter_rows(values_only=True))
+    where_sheet = f"trang tính '{UNITS_SHEET}'"
+    if not rows:
+        return None
+    header = [_cell_text(c) for c in rows[0]] + [None] * 6
+    area = _located(f"{where_sheet}, hàng 1", code=header[1], name=header[3], level=header[5] or "province")
+    headers = [(_cell_text(c) or "").casefold() for c in (rows[1] if len(rows) > 1 else [])]
+    positions = {key: headers.index(label.casefold()) for label, key in UNITS_COLUMNS if label.casefold() in headers}
+    if "name" not in positions:
+        problems.append(Problem(file_name, f"{where_sheet}, hàng 2", "Tên đơn vị", "Thiếu cột bắt buộc."))
+        return None
+    units = []
+    for row_number, row in enumerate(rows[2:], start=3):
+        values = {key: _cell_text(row[pos]) if pos < len(row) else None for key, pos in positions.items()}
+        if not any(values.values()):
+            continue
+        unit = _located(f"{where_sheet}, hàng {row_number}", **{k: v for k, v in values.items() if k != "aliases"})
+        unit["aliases"] = [line.strip() for line in (values.get("aliases") or "").splitlines() if line.strip()]
+        units.append(unit)
+    if not units and not area.get("code"):
+        return None
+    return _located(where_sheet, kind="units", area=area, units=units, additive=True)
 
 
 def _read_appendix_sheet(file_name: str, sheet, problems: list[Problem]) -> LDict | None:
@@ -295,6 +358,9 @@ def _read_appendix_sheet(file_name: str, sheet, problems: list[Problem]) -> LDic
     columns = COLUMNS[kind]
     headers = [(_cell_text(c) or "").casefold() for c in (rows[1] if len(rows) > 1 else [])]
     positions: dict[str, int] = {}
+    for alias, key in COLUMN_ALIASES.items():
+        if alias in headers and any(k == key for _, k in columns):
+            positions[key] = headers.index(alias)
     for label, key in [(LEVEL_COLUMN, "level"), (CODE_COLUMN, "code"), *columns]:
         if label.casefold() in headers:
             positions[key] = headers.index(label.casefold())
@@ -334,6 +400,10 @@ def _read_appendix_sheet(file_name: str, sheet, problems: list[Problem]) -> LDic
             value = raw[key] if key in {"state", "other", "total", "target_value", "max_points", "target_year"} else values[key]
             if key == "coordinators":
                 value = values[key] or ""
+            if key in ("owner", "coordinators") and value and "\n" in value:
+                value = [line.strip() for line in value.splitlines() if line.strip()]  # one unit a line
+            if key in ("owner_text", "coordinators_text", "target_values") and not value:
+                continue
             item[key] = value
         if kind == "budget":
             for money_key in ("state", "other", "total"):

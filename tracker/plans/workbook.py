@@ -10,10 +10,12 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tracker.core.spreadsheet import keep_text
 from tracker.extensions import db
+from tracker.plans.importing.values import target_values_text
 from tracker.plans.models import Plan, PlanItem, Section
 from tracker.plans.sources import (
     CODE_COLUMN,
@@ -24,13 +26,23 @@ from tracker.plans.sources import (
     PLAN_FIELDS,
     PLAN_SHEET,
     TOTAL_MARK,
+    UNITS_AREA_LABELS,
+    UNITS_COLUMNS,
+    UNITS_SHEET,
 )
+from tracker.units.models import Unit
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 WRAP = Alignment(wrap_text=True, vertical="top")
-SHEET_TITLES = {"target": "PL1 Chỉ tiêu", "document": "PL2 Văn bản", "project": "PL3 Dự án",
-                "budget": "PL5 Kinh phí", "task": "Nhiệm vụ", "framework": "PL4 Bộ tiêu chí"}
+# A sheet is named after its appendix's own number: "PL" + number + the kind's short name.
+SHEET_KINDS = {"target": "Chỉ tiêu", "document": "Văn bản", "project": "Dự án",
+               "budget": "Kinh phí", "task": "Nhiệm vụ", "framework": "Bộ tiêu chí"}
+TEMPLATE_APPENDICES = (("1", "target"), ("2", "document"), ("3", "project"), ("4", "budget"))
+
+
+def sheet_title(number: str, kind: str) -> str:
+    return f"PL{number} {SHEET_KINDS[kind]}"[:31]
 
 GUIDE = [
     "Cách điền mẫu kế hoạch",
@@ -40,7 +52,11 @@ GUIDE = [
     f"   Loại phụ lục là một trong: {', '.join(KIND_LABELS.values())}.",
     "3. Hàng 2 là tiêu đề cột, giữ nguyên. Từ hàng 3: dán các dòng của bảng trong văn bản.",
     f"4. Dòng đề mục (A, I, II...): ghi cấp 1, 2, 3... ở cột '{LEVEL_COLUMN}'. Dòng nhiệm vụ: để trống cột này.",
-    "5. Chủ trì, phối hợp: ghi đúng tên đơn vị như văn bản; nhiều đơn vị cách nhau bằng ';' hoặc ','.",
+    "5. Chủ trì, phối hợp: tên đơn vị (trang 'Đơn vị'), mỗi đơn vị một dòng hoặc cách nhau bằng ';'.",
+    "   Cột '(nguyên văn)' ghi đúng lời văn bản khi khác danh sách đơn vị, ví dụ 'Sở A (Trung tâm B)'.",
+    "   Phụ lục nào không dùng thì để trống hoặc xóa trang tính đó; số phụ lục ghi như văn bản (I, II... hoặc 1, 2...).",
+    "   Nhiều giá trị mục tiêu: '100 % cấp tỉnh, cấp huyện; 90 % cấp xã'. Ngày chưa có: '…/02/2021'.",
+    f"   Trang '{UNITS_SHEET}': các đơn vị của địa bàn (thêm mới, không xóa đơn vị nào đã có).",
     "6. Số tiền ghi bằng đồng (5.000.000.000 hoặc 5000000000); '-' là chưa xác định kinh phí (khác 0).",
     f"7. Dòng tổng của phụ lục kinh phí: ghi '{TOTAL_MARK}' ở cột '{LEVEL_COLUMN}' và các tổng khai báo.",
     "8. Năm thực hiện dạng '2021 - 2025'.",
@@ -65,9 +81,9 @@ def _new_workbook() -> Workbook:
     return workbook
 
 
-def _appendix_sheet(workbook: Workbook, kind: str, number: str, title: str, sheet_title: str | None = None,
+def _appendix_sheet(workbook: Workbook, kind: str, number: str, title: str, name: str | None = None,
                     framework_name: str | None = None):
-    sheet = workbook.create_sheet(sheet_title or SHEET_TITLES[kind])
+    sheet = workbook.create_sheet(name or sheet_title(number, kind))
     first_row = ["Phụ lục số", number, "Loại", KIND_LABELS[kind], "Tên phụ lục", title]
     if kind == "framework":
         first_row += ["Bộ chỉ số", framework_name]
@@ -77,7 +93,7 @@ def _appendix_sheet(workbook: Workbook, kind: str, number: str, title: str, shee
         _style_header(sheet[2])
         widths = [10, 8] + [60 if key == "text" else 24 for _, key in COLUMNS[kind]]
         for index, width in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + index)].width = width
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
     return sheet
 
 
@@ -96,16 +112,50 @@ def build_template() -> bytes:
         plan_sheet.append([label, None])
     plan_sheet.column_dimensions["A"].width = 30
     plan_sheet.column_dimensions["B"].width = 90
-    for number, kind in (("1", "target"), ("2", "document"), ("3", "project"), ("5", "budget")):
+    for number, kind in TEMPLATE_APPENDICES:
         _appendix_sheet(workbook, kind, number, "")
+    _units_sheet(workbook, None)
     return _bytes(workbook)
 
 
+def _units_sheet(workbook: Workbook, area) -> None:
+    """The area's units (name, short name, kind, aliases, parent): what the plan's owners name."""
+    sheet = workbook.create_sheet(UNITS_SHEET)
+    code, name, level = UNITS_AREA_LABELS
+    sheet.append([code, area.code if area else None, name, area.name if area else None, level,
+                  area.level if area else "province"])
+    sheet.append([label for label, _ in UNITS_COLUMNS])
+    _style_header(sheet[2])
+    for index, width in enumerate((50, 20, 18, 40, 40, 30)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    if area is None:
+        return
+    units = db.session.scalars(select(Unit).where(Unit.area_id == area.id).order_by(Unit.name)).all()
+    for unit in units:
+        sheet.append([unit.name, unit.short_name, unit.kind, "\n".join(a.alias for a in unit.aliases),
+                      unit.parent.name if unit.parent else None, unit.note])
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = WRAP
+
+
+def _names(item: PlanItem, role: str, wording: str) -> str:
+    """The units of a role, one a line, as the document named them (what resolves again)."""
+    written = [a.name_as_written for a in sorted(item.assignments, key=lambda a: a.position) if a.role == role]
+    return "\n".join(written) if written else (wording or "")
+
+
 def _item_row(item: PlanItem, kind: str) -> list:
+    owners = _names(item, "owner", item.owner_text)
+    coordinators = _names(item, "coordinator", item.coordinators_text)
     values = {
         "text": item.text,
-        "owner": item.owner_text,
-        "coordinators": item.coordinators_text,
+        "owner": owners,
+        "owner_text": item.owner_text if item.owner_text != owners.replace("\n", "; ") else None,
+        "coordinators": coordinators,
+        "coordinators_text": (item.coordinators_text
+                              if (item.coordinators_text or "") != coordinators.replace("\n", "; ") else None),
+        "target_values": target_values_text(item.target_values) or None,
         "note": item.note,
         "target_value": float(item.target_value) if item.target_value is not None else None,
         "measure_unit": item.measure_unit,
@@ -154,7 +204,7 @@ def build_plan_workbook(plan: Plan) -> bytes:
     sections = db.session.scalars(select(Section).where(Section.appendix_id.in_([a.id for a in plan.appendices]))).all()
     used_titles: set[str] = set()
     for appendix in plan.appendices:
-        title = SHEET_TITLES[appendix.kind] if appendix.kind in SHEET_TITLES else f"PL{appendix.number}"
+        title = sheet_title(appendix.number, appendix.kind)
         if title in used_titles:
             title = f"{title} ({appendix.number})"[:31]
         used_titles.add(title)
@@ -182,4 +232,5 @@ def build_plan_workbook(plan: Plan) -> bytes:
         for row in sheet.iter_rows(min_row=3):
             for cell in row:
                 cell.alignment = WRAP
+    _units_sheet(workbook, plan.area)
     return _bytes(workbook)

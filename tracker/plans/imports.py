@@ -1,0 +1,215 @@
+"""Importing a plan from the web: upload -> preview (nothing written) -> confirm (one transaction).
+
+The uploaded file is stored on disk under a random token (UPLOAD_DIR/imports/<token>/), with who
+uploaded it and for which area; the preview and the confirmation read that file again, so the
+form never loses it, and it stays there after the import, downloadable. A file may only hold
+documents of the uploader's own area (a plan, its units, the frameworks of its criteria
+appendices): a file naming another area is refused, naming the area it names.
+
+Parsing runs inside the request: a big Word plan takes about 1 s to read and the preview about
+as long again (bench/docx_import.py prints the figures); see docs/IMPORT.md.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from tracker.areas.services import find_area
+from tracker.areas.tenancy import tenant_area
+from tracker.audit.services import record
+from tracker.core.text import fold_name
+from tracker.core.time import utcnow
+from tracker.extensions import db
+from tracker.plans.importing.diff import Preview, preview_paths
+from tracker.plans.importing.pipeline import load_paths
+from tracker.plans.importing.readers import SUFFIXES
+from tracker.plans.sources import SourceDoc
+from tracker.units.models import Area, Unit, UnitAlias
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_BYTES = 20 * 1024 * 1024
+ALLOWED = (".docx", ".xlsx", ".yaml", ".yml")
+
+
+class ImportError_(Exception):
+    """A refusal with a message for the user (Vietnamese)."""
+
+
+@dataclass
+class StoredUpload:
+    token: str
+    directory: Path
+    meta: dict
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.meta["stored_name"]
+
+    @property
+    def original_name(self) -> str:
+        return self.meta["original_name"]
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.meta.get("confirmed_at"))
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "imports"
+
+
+def store_upload(user, filename: str, data: bytes) -> StoredUpload:
+    """Keep an uploaded file under a new token; refuses what no reader reads."""
+    name = Path(filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED:
+        raise ImportError_("Chỉ nhận tệp Word (.docx), Excel (.xlsx) hoặc YAML (.yaml).")
+    if not data:
+        raise ImportError_("Tệp rỗng.")
+    if len(data) > MAX_BYTES:
+        raise ImportError_("Tệp lớn hơn 20 MB.")
+    token = secrets.token_urlsafe(16)
+    directory = _root() / token
+    directory.mkdir(parents=True)
+    stored_name = f"tep{suffix}"
+    (directory / stored_name).write_bytes(data)
+    meta = {"original_name": name, "stored_name": stored_name, "user_id": user.id,
+            "tenant_id": user.tenant_id, "uploaded_at": utcnow().isoformat()}
+    (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return StoredUpload(token, directory, meta)
+
+
+def find_upload(user, token: str) -> StoredUpload | None:
+    """The upload if it exists and belongs to the user's area (any staff member of that area)."""
+    if not TOKEN.match(token or ""):
+        return None
+    directory = _root() / token
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if user.tenant_id is None or meta.get("tenant_id") != user.tenant_id:
+        return None
+    return StoredUpload(token, directory, meta)
+
+
+def _doc_area_code(doc: SourceDoc) -> str | None:
+    area = doc.data.get("area")
+    if isinstance(area, dict):
+        return area.get("code")
+    return str(area) if area else None
+
+
+def area_check(user):
+    """The refusal of a document that is not of the user's area (None when it is)."""
+    tenant = user.tenant
+
+    def check(doc: SourceDoc) -> str | None:
+        if doc.kind == "links":
+            return "Nhập trên web chỉ nhận kế hoạch, đơn vị và bộ tiêu chí; liên kết chỉ số nạp bằng lệnh load-plans."
+        code = _doc_area_code(doc)
+        if not code:
+            if doc.kind == "framework":
+                return "Bộ chỉ số không ghi địa bàn (bộ chỉ số quốc gia) chỉ nạp bằng lệnh load-plans."
+            return None  # the importer reports the missing area
+        area = find_area(code)
+        if area is None:
+            return None  # the importer reports the unknown code, with the closest ones
+        if tenant is None or tenant_area(area) is not tenant:
+            return f"Tệp ghi địa bàn '{area.name}' ({code}), không thuộc {tenant.name if tenant else 'địa bàn của bạn'}: không nhập được."
+        return None
+
+    return check
+
+
+def preview_upload(user, upload: StoredUpload) -> Preview:
+    preview = preview_paths([upload.path], actor=user, check=area_check(user))
+    for problem in preview.problems:  # the user knows the file by its own name
+        if problem.file in (upload.path.name, str(upload.path)):
+            problem.file = upload.original_name
+    for entry in preview.unresolved_units:
+        if entry.get("file") == upload.path.name:
+            entry["file"] = upload.original_name
+    return preview
+
+
+def group_unknown(preview: Preview) -> list[dict]:
+    """Each unknown name once (per area), with every place the file writes it."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for entry in preview.unresolved_units:
+        key = (entry["area"], fold_name(entry["name"]))
+        row = grouped.setdefault(key, {"name": entry["name"], "area": entry["area"], "closest": entry["closest"],
+                                       "places": []})
+        row["places"].append(f"{entry['where']}, trường '{entry['field']}'" if entry["where"] else f"trường '{entry['field']}'")
+    return list(grouped.values())
+
+
+def confirm_upload(user, upload: StoredUpload):
+    """Apply the stored file (the caller commits, or rolls back on LoadError)."""
+    result = load_paths([upload.path], actor=user, check=area_check(user))
+    for plan in result.plans:
+        counts = result.plan_changes.get(plan.id)
+        record(actor=user, action="plan.import", entity_type="plan", entity_id=plan.id,
+               summary=f"Nhập kế hoạch {plan.number_label} từ tệp {upload.original_name}",
+               changes={"file": [None, upload.original_name], "token": [None, upload.token],
+                        **({"items": [None, counts.counts()]} if counts else {})})
+    upload.meta["confirmed_at"] = utcnow().isoformat()
+    upload.meta["confirmed_by"] = user.id
+    upload.meta["plan_ids"] = [plan.id for plan in result.plans]
+    (upload.directory / "meta.json").write_text(json.dumps(upload.meta, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def _area_for(user, code: str) -> Area | None:
+    area = find_area(code)
+    if area is None or user.tenant is None or tenant_area(area) is not user.tenant:
+        return None
+    return area
+
+
+def map_name(user, area_code: str, name: str, unit_id: int) -> Unit:
+    """Save a name the document writes as an alias of one of the area's units."""
+    area = _area_for(user, area_code)
+    unit = db.session.get(Unit, unit_id) if area is not None else None
+    if unit is None or tenant_area(unit.area) is not user.tenant:
+        raise ImportError_("Đơn vị được chọn không thuộc địa bàn của bạn.")
+    folded = fold_name(name)
+    if folded not in {a.folded for a in unit.aliases}:
+        unit.aliases.append(UnitAlias(alias=name, folded=folded))
+        record(actor=user, action="unit.alias", entity_type="unit", entity_id=unit.id,
+               summary=f"Thêm tên gọi '{name}' cho {unit.name} (khi nhập kế hoạch)")
+    return unit
+
+
+def create_unit(user, area_code: str, name: str) -> Unit:
+    area = _area_for(user, area_code)
+    if area is None:
+        raise ImportError_("Địa bàn không thuộc địa bàn của bạn.")
+    unit = Unit(area=area, name=name, kind="other")
+    db.session.add(unit)
+    db.session.flush()
+    record(actor=user, action="unit.create", entity_type="unit", entity_id=unit.id,
+           summary=f"Tạo đơn vị '{name}' ở {area.name} (khi nhập kế hoạch)")
+    return unit
+
+
+def area_units(area_code: str) -> list[Unit]:
+    from sqlalchemy import select
+
+    area = find_area(area_code)
+    if area is None:
+        return []
+    ids = []
+    current = area
+    while current is not None:
+        ids.append(current.id)
+        current = current.parent
+    return db.session.scalars(select(Unit).where(Unit.area_id.in_(ids)).order_by(Unit.name)).all()
+
+
+__all__ = ["ImportError_", "SUFFIXES", "store_upload", "find_upload", "preview_upload", "confirm_upload"]
