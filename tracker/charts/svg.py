@@ -90,9 +90,11 @@ def _defs(key: str, count: int) -> list[str]:
 def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) -> str:
     """The chart as an inline <svg> element (no XML declaration, no script, a stable id)."""
     count = max(len(spec.series), 1)
+    columns = min(count, 4)
+    legend_rows = -(-count // columns) if count > 1 else 0
     if height is None:
         bars = len(spec.categories) * (count if not spec.stacked else 1)
-        height = max(260, 90 + 22 * bars) if spec.horizontal else 340
+        height = (max(220, 70 + 16 * bars) if spec.horizontal else 300) + 22 * legend_rows
     style = Style(
         background="white", plot_background="white", foreground="#000", foreground_strong="#000",
         foreground_subtle="#666", opacity="1", opacity_hover="1", transition="0s",
@@ -109,8 +111,8 @@ def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) 
         style=style, width=width, height=height, explicit_size=True,
         disable_xml_declaration=True, js=[],  # no script: the pages' CSP forbids it, print needs none
         defs=_defs(spec.key, count), print_values=True, print_zeroes=True, print_values_position="top",
-        value_formatter=spec.format_value, legend_at_bottom=True, legend_at_bottom_columns=min(count, 3),
-        show_legend=count > 1, truncate_label=48, truncate_legend=60, show_minor_x_labels=True,
+        value_formatter=spec.format_value, legend_at_bottom=True, legend_at_bottom_columns=columns,
+        show_legend=count > 1, truncate_label=-1, truncate_legend=60, show_minor_x_labels=True,
         range=(0, spec.max_value) if spec.max_value else None, include_x_axis=True,
         margin=8, spacing=8, tooltip_border_radius=0, no_data_text="Chưa có số liệu",
     )
@@ -120,7 +122,10 @@ def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) 
     order = list(range(len(categories)))
     if spec.horizontal:
         order.reverse()
-    chart.x_labels = [categories[i] for i in order]
+    # Long names (agencies, funding sources) would squeeze the plot: shortened on the axis, whole
+    # in the table beside the chart.
+    limit = 30 if spec.horizontal else 24
+    chart.x_labels = [_short(categories[i], limit) for i in order]
     for series in spec.series:
         points = []
         for i in order:
@@ -138,8 +143,15 @@ def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) 
     svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
     # pygal names each chart with a random uuid: a stable id keeps the output reproducible.
     svg = re.sub(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", f"chart-{spec.key}", svg)
+    # pygal's legend ids repeat in every chart: unique per chart, or a page with two charts has
+    # duplicate ids (and the PDF duplicate anchors).
+    svg = re.sub(r'id="activate-serie-(\d+)"', rf'id="{spec.key}-serie-\1"', svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(spec.title)}" ', 1)
     return svg
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _attr(text: str) -> str:

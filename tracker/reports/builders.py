@@ -20,6 +20,8 @@ from tracker.core import formatting
 from tracker.core.formatting import group_thousands
 from tracker.reports.archival import DataAttachment, write_archival_pdf
 from tracker.core.spreadsheet import put_text
+from tracker.reports.charts import report_charts
+from tracker.charts.svg import render_svg
 from tracker.reports.data import ReportData
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -52,6 +54,7 @@ def _environment() -> Environment:
         vndatetime=formatting.format_datetime,
         dong=_dong,
     )
+    env.globals.update(report_charts=report_charts, render_svg=render_svg)
     return env
 
 

@@ -194,6 +194,16 @@ class IndicatorRisk:
     name: str
     max_points: Decimal | None
     items: list[str]  # "3 › A › V › 2 (Chậm tiến độ)"
+    pillar: str = ""  # the top of the indicator's tree ("1. Nhận thức số"), for the chart per pillar
+
+
+@dataclass
+class ProgressPoint:
+    """The average progress of an appendix's items at the end of a period (the chart over the quarters)."""
+
+    appendix_number: str
+    period_label: str
+    average_progress: int  # %, items never reported count 0
 
 
 @dataclass
@@ -248,6 +258,7 @@ class ReportData:
     annexes: list[Annex]
     items: list[ItemRow]  # every item in scope, in document order (budget lines included)
     plan_date_label: str = ""  # the issue date as printed: "21/10/2020", "…/02/2021" (month only)
+    progress_history: list[ProgressPoint] = field(default_factory=list)  # the last quarters, oldest first
 
     def to_json(self) -> dict:
         """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""

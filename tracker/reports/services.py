@@ -43,6 +43,7 @@ from tracker.plans.models import (
     PlanItem,
     Section,
 )
+from tracker.reports.history import progress_history
 from tracker.reports.data import (
     AgencyQuotes,
     AgencyRow,
@@ -397,6 +398,7 @@ def gather_report_data(
         coordinator_proposals=options.proposals.strip(),
         annexes=_annexes(appendices, sections, scope, item_rows),
         items=[item_rows[i.id] for i in scope],
+        progress_history=progress_history(period, appendices, scope, history),
     )
 
 
@@ -674,6 +676,22 @@ def _indicators(plan, scope_ids, item_rows) -> tuple[list[IndicatorRisk], Decima
         .where(PlanItem.plan_id == plan.id)
         .order_by(Framework.name, Indicator.position, Indicator.id, PlanItem.position, PlanItem.id)
     ).all()
+    tree = {
+        row.id: row for row in db.session.execute(
+            select(Indicator.id, Indicator.parent_id, Indicator.code, Indicator.name)
+            .where(Indicator.framework_id.in_(
+                select(Indicator.framework_id).join(ItemIndicatorLink, ItemIndicatorLink.indicator_id == Indicator.id)
+                .join(PlanItem, ItemIndicatorLink.item_id == PlanItem.id).where(PlanItem.plan_id == plan.id)))
+        )
+    } if links else {}
+
+    def pillar(indicator_id: int) -> str:
+        node, seen = tree.get(indicator_id), set()
+        while node is not None and node.parent_id in tree and node.id not in seen:
+            seen.add(node.id)
+            node = tree[node.parent_id]
+        return f"{node.code} {node.name}".strip() if node is not None else ""
+
     risks: dict[int, IndicatorRisk] = {}
     for item_id, indicator_id, code, name, max_points, _position, framework in links:
         row = item_rows.get(item_id)
@@ -684,7 +702,8 @@ def _indicators(plan, scope_ids, item_rows) -> tuple[list[IndicatorRisk], Decima
         risk = risks.get(indicator_id)
         if risk is None:
             risk = risks[indicator_id] = IndicatorRisk(
-                framework, code, name, Decimal(max_points) if max_points is not None else None, [])
+                framework, code, name, Decimal(max_points) if max_points is not None else None, [],
+                pillar=pillar(indicator_id))
         reasons = [RISK_LABELS[row.status]] if row.status in BEHIND else []
         if row.overdue:
             reasons.append("quá hạn")
