@@ -54,8 +54,18 @@ def _environment() -> Environment:
         vndatetime=formatting.format_datetime,
         dong=_dong,
     )
-    env.globals.update(report_charts=report_charts, render_svg=render_svg)
+    env.globals.update(report_charts=report_charts, render_svg=render_svg, by_carrier=by_carrier)
     return env
+
+
+def by_carrier(rows) -> list[tuple[str, list]]:
+    """Rows grouped by the unit carrying them on the report date, one group per unit (an item two
+    units carry is listed under both), in alphabetical order."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        for name in row.carriers or [row.owner]:
+            groups.setdefault(name, []).append(row)
+    return sorted(groups.items(), key=lambda pair: pair[0].casefold())
 
 
 def render_document(data: ReportData, *, pdf: bool) -> str:

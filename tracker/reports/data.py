@@ -101,6 +101,8 @@ class ItemRow:
     # a budget line names the project it funds; a project lists its budget lines (their sums above)
     project_ref: str = ""
     budget_refs: list[str] = field(default_factory=list)
+    # the units carrying the item on the report date, one name each (the lists grouped by agency)
+    carriers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +147,7 @@ class BudgetRow:
     # Disbursed on lines with a fixed amount: the only spending a rate against `planned` may use
     # ("-" lines count 0 in `planned`, so their spending would inflate the rate).
     disbursed_fixed: int = 0
+    shared_lines: int = 0  # lines this unit carries with others (counted for each of them)
 
     @property
     def disbursed_percent(self) -> Decimal | None:
@@ -163,6 +166,7 @@ class BudgetSummary:
     declared_total: int | None
     unfixed_lines: int
     mixed_note: str
+    shared_lines: int = 0  # lines carried by several units: in each unit's row of `by_owner`
 
 
 @dataclass
