@@ -114,7 +114,9 @@ def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) 
         value_formatter=spec.format_value, legend_at_bottom=True, legend_at_bottom_columns=columns,
         show_legend=count > 1, truncate_label=-1, truncate_legend=60, show_minor_x_labels=True,
         range=(0, spec.max_value) if spec.max_value else None, include_x_axis=True,
-        margin=8, spacing=8, tooltip_border_radius=0, no_data_text="Chưa có số liệu",
+        margin=8, spacing=8,
+        # Few value ticks on a horizontal chart: "1.200 tỷ" labels side by side must not overlap.
+        max_scale=5 if spec.horizontal else 10, min_scale=2, tooltip_border_radius=0, no_data_text="Chưa có số liệu",
     )
     chart.title = spec.title
     # pygal lists horizontal bars bottom-up; reversed, they read top-down like the table.
