@@ -18,10 +18,12 @@ def test_the_issued_version_leads_once_it_exists(scenario, factory, client, logi
     (first, *_rest) = _buttons(client.get(_url(scenario)).get_data(as_text=True))
     assert first[0] == "button" and first[2] == "Tải PDF (dự thảo)"
 
+    client.post("/dang-xuat")
     login(factory.user("coordinator"))
     assert client.post(_url(scenario, "/ban-hanh"), data=DRAFT).status_code == 302
     issued = db.session.query(IssuedReport).one()
 
+    client.post("/dang-xuat")
     login(viewer)
     buttons = _buttons(client.get(_url(scenario)).get_data(as_text=True))
     assert buttons[0] == ("button", f"/bao-cao/da-ban-hanh/{issued.id}.pdf",
@@ -33,6 +35,7 @@ def test_the_issued_version_leads_once_it_exists(scenario, factory, client, logi
 def test_the_viewers_list_does_not_offer_to_write(scenario, factory, client, login):
     login(factory.user("viewer"))
     html = client.get("/bao-cao").get_data(as_text=True)
-    assert "Xem báo cáo" in html and "soạn" not in html
+    assert "Xem báo cáo" in html and "Xem, soạn báo cáo" not in html
+    client.post("/dang-xuat")
     login(factory.user("coordinator"))
     assert "Xem, soạn báo cáo" in client.get("/bao-cao").get_data(as_text=True)
