@@ -29,7 +29,10 @@ def test_the_charts_numbers_equal_their_tables_and_the_report(data):
     assert list(figures) == ["bc-tien-do", "bc-kinh-phi-nguon", "bc-kinh-phi-don-vi", "bc-dti", "bc-bao-cao-don-vi"]
     for key, (svg, table) in figures.items():
         assert "<script" not in svg, key
-        assert Counter(svg_values(svg)) == Counter(_table_values(table)), key
+        values = _table_values(table)
+        if key == "bc-bao-cao-don-vi":  # stacked: a zero has no segment to label, the table shows it
+            values = [v for v in values if v != "0"]
+        assert Counter(svg_values(svg)) == Counter(values), key
     # The agencies' chart is section III's table, drawn.
     _svg, table = figures["bc-bao-cao-don-vi"]
     drawn = [_table_values(row) for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)]
