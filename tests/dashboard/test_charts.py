@@ -102,3 +102,12 @@ def test_each_province_charts_only_its_own_units(client, factory, login, provinc
     figures = _figures(html)
     assert "dung-han-don-vi" in figures or "tien-do-theo-ky" in figures
     assert "Sở Ngoại vụ" not in html and "7 tỷ" not in html
+
+
+def test_the_budget_appendix_total_disbursed_equals_the_dashboard(client, viewer, board):
+    budget = next(a for a in board["plan"].appendices if a.kind == "budget")
+    dashboard = client.get(f"/tong-quan?ke-hoach={board['plan'].id}").get_data(as_text=True)
+    assert "Đã giải ngân <a" in dashboard and ">500.000.000 đ</a>" in dashboard
+    page = client.get(f"/ke-hoach/{board['plan'].id}?phu-luc={budget.number}").get_data(as_text=True)
+    total = page.split("<tfoot>", 1)[1].split("</tr>", 1)[0]
+    assert total.rstrip().endswith('<th class="num">500.000.000 đ</th>')

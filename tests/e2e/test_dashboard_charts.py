@@ -34,3 +34,25 @@ def test_dashboard_charts_screenshots(live, artifacts_dir):
                 page.close()
         finally:
             browser.close()
+
+
+def test_plan_tables_become_cards_on_a_phone(live, artifacts_dir):
+    from playwright.sync_api import sync_playwright
+
+    base, app, data = live
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
+            sign_in(page, base, data["coordinator"])
+            page.goto(f"{base}/ke-hoach/{data['plan']}?phu-luc=tat-ca")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
+            text = page.locator("table.items td.item-cell").first.bounding_box()
+            assert text["width"] > 300  # "Nội dung" reads across the card (it was ~90 px)
+            status = page.locator("table.items td.status-cell").first
+            box = status.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and "Trạng thái" in status.evaluate(
+                "cell => getComputedStyle(cell, '::before').content")
+            page.screenshot(path=str(artifacts_dir / "ke-hoach-390.png"), full_page=False)
+        finally:
+            browser.close()
