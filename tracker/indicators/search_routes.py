@@ -29,7 +29,7 @@ def search_items():
         .where(PlanItem.plan_id == plan_id, PlanItem.kind != "budget",
                or_(PlanItem.search_text.contains(folded, autoescape=True),
                    PlanItem.ref.startswith(words, autoescape=True)))
-        .order_by(PlanItem.appendix_id, PlanItem.position, PlanItem.id)
+        .order_by(PlanItem.ref != words, PlanItem.appendix_id, PlanItem.position, PlanItem.id)  # the exact code first
         .limit(SUGGESTIONS)
     ).all()
     return jsonify(items=[{"ref": ref, "label": f"{ref} · {text[:140]}"} for ref, code, text in rows])
