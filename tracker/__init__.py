@@ -92,9 +92,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker.core import formatting
+    from tracker.core.public_text import document_source, public_text
     from tracker.core.templating import template_globals
 
     app.jinja_env.filters.update(
+        public_text=public_text,
+        document_source=document_source,
         money=formatting.format_money,
         number=formatting.format_number,
         percent=formatting.format_percent,

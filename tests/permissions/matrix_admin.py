@@ -34,7 +34,7 @@ def group_data(s):
 
 def merge_data(s):
     return {"source_id": str(s["unit_other"]), "target_id": str(s["unit_own"]), "on": "01/03/2025",
-            "kind": "merged", "note": "Thử nghiệm"}
+            "kind": "merged", "note": "Thử nghiệm", "confirm": "1"}
 
 
 def profile_data(s):
@@ -52,6 +52,18 @@ def a_profile(scenario):
     db.session.add(profile)
     db.session.flush()
     return {"profile": profile.id}
+
+
+def a_merged_unit(scenario):
+    from tracker.extensions import db
+    from tracker.units.models import Unit
+
+    objects = scenario["objects"]
+    unit = Unit(name="Sở Ma Trận Cũ", area=objects["area"], successor_id=scenario["unit_own"],
+                succeeded_on=date(2025, 3, 1), succession_type="merged")
+    db.session.add(unit)
+    db.session.flush()
+    return {"merged_unit": unit.id}
 
 
 ROUTES = [
@@ -76,6 +88,7 @@ ROUTES = [
     Route("admin.group_edit", "POST", "/quan-tri/nhom-don-vi/{group}", WRITE, data=group_data),
     Route("admin.succession", "GET", "/quan-tri/ke-thua", READ),
     Route("admin.succession", "POST", "/quan-tri/ke-thua", WRITE, data=merge_data),
+    Route("admin.succession_undo", "POST", "/quan-tri/ke-thua/{merged_unit}/hoan-tac", WRITE, setup=a_merged_unit),
     Route("admin.audit", "GET", "/quan-tri/nhat-ky", READ),
     Route("admin.report_profiles", "GET", "/quan-tri/mau-bao-cao", READ),
     Route("admin.report_profile_new", "GET", "/quan-tri/mau-bao-cao/moi", READ),

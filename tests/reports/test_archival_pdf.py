@@ -98,6 +98,7 @@ def test_headings_tables_and_reading_order_for_screen_readers(report, tmp_path):
     assert _elements(structure, "H2") == [
         "I. TÌNH HÌNH CHUNG", "II. KẾT QUẢ THỰC HIỆN", "III. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ",
         "IV. KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ CỦA CÁC ĐƠN VỊ", "V. ĐÁNH GIÁ CHUNG VÀ ĐỀ XUẤT, KIẾN NGHỊ",
+        "Biểu đồ TÌNH HÌNH THỰC HIỆN KẾ HOẠCH QUÝ III NĂM 2025",  # the charts page (tracker/reports/charts.py)
         *[f"Phụ lục {a.roman} TÌNH HÌNH THỰC HIỆN {a.title.upper()}" for a in data.annexes]]
     assert _elements(structure, "H3")[:2] == ["1. Các chỉ tiêu", "2. Các dự án, nhiệm vụ"]
     # the letterhead and the signature block are text, not tables; every table has header cells

@@ -89,7 +89,12 @@ def test_pages_are_a4_with_landscape_annexes(report, tmp_path):
     # page numbers: none on page 1, centred at the top from page 2
     assert not pdftotext(pdf, tmp_path, 1, 1).strip().startswith("1")
     assert pdftotext(pdf, tmp_path, 2, 2).strip().splitlines()[0].strip() == "2"
-    annex_text = _flat(pdftotext(pdf, tmp_path, first_annex + 1, first_annex + 1))
+    # The charts page opens the landscape pages, then the annexes.
+    charts_text = _flat(pdftotext(pdf, tmp_path, first_annex + 1, first_annex + 1))
+    assert charts_text.startswith(f"{first_annex + 1} Biểu đồ TÌNH HÌNH THỰC HIỆN KẾ HOẠCH QUÝ III NĂM 2025")
+    annex_page = next(n for n in range(first_annex + 1, len(sizes) + 1)
+                      if "Phụ lục I " in _flat(pdftotext(pdf, tmp_path, n, n)))
+    annex_text = _flat(pdftotext(pdf, tmp_path, annex_page, annex_page))
     assert "Phụ lục I" in annex_text and "(Kèm theo Báo cáo số 125/BC-SKHCN ngày 05/10/2025" in annex_text
 
 

@@ -1,4 +1,5 @@
 """merge_unit: from a date the successor carries the merged unit's work; history keeps the old name."""
+import re
 from datetime import date
 
 import pytest
@@ -101,6 +102,14 @@ def test_succession_through_the_admin_form(client, db, factory, login, merger):
     response = client.post("/quan-tri/ke-thua", data={
         "source_id": merger["tttt"].id, "target_id": merger["khcn"].id, "on": "01/03/2025", "kind": "merged",
         "note": "Theo Nghị quyết", "move_users": "y"})
+    # First the consequences, nothing changed; then the confirmation applies it.
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Xác nhận ghi nhận" in html and 'name="confirm" value="1"' in html
+    db.session.expire_all()
+    assert merger["tttt"].successor_id is None
+    response = client.post("/quan-tri/ke-thua", data={
+        "source_id": merger["tttt"].id, "target_id": merger["khcn"].id, "on": "01/03/2025", "kind": "merged",
+        "note": "Theo Nghị quyết", "move_users": "y", "confirm": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert merger["tttt"].successor_id == merger["khcn"].id
@@ -113,3 +122,31 @@ def test_succession_through_the_admin_form(client, db, factory, login, merger):
     assert response.status_code == 400
     assert "Đơn vị kế thừa phải khác đơn vị cũ." in html
     assert "Ngày không hợp lệ (dd/mm/yyyy)." in html and 'value="31/02/2025"' in html
+
+
+def test_a_merger_is_confirmed_first_and_can_be_undone_with_its_history(client, db, factory, login, merger):
+    login(merger["admin"])
+    form = client.get("/quan-tri/ke-thua").get_data(as_text=True)
+    # No unit chosen in advance: both lists open on "— Chọn đơn vị —".
+    for name in ("source_id", "target_id"):
+        select = form.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        options = re.findall(r"<option[^>]*>[^<]*</option>", select)
+        assert options[0] == '<option value="0">— Chọn đơn vị —</option>', options[:2]
+        assert "selected" not in select
+    missing = client.post("/quan-tri/ke-thua", data={"source_id": "0", "target_id": "0", "on": "01/03/2025",
+                                                     "kind": "merged"})
+    assert missing.status_code == 400 and "Vui lòng chọn đơn vị cũ." in missing.get_data(as_text=True)
+
+    data = {"source_id": merger["tttt"].id, "target_id": merger["khcn"].id, "on": "01/03/2025", "kind": "merged",
+            "note": "Theo Nghị quyết", "confirm": "1"}
+    assert client.post("/quan-tri/ke-thua", data=data).status_code == 302
+    db.session.expire_all()
+    assert merger["tttt"].successor_id == merger["khcn"].id
+    response = client.post(f"/quan-tri/ke-thua/{merger['tttt'].id}/hoan-tac")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert merger["tttt"].successor_id is None and merger["tttt"].succeeded_on is None
+    page = client.get("/quan-tri/ke-thua").get_data(as_text=True)
+    assert "Hoàn tác ngày" in page and "(đã ghi từ ngày 01/03/2025)" in page
+    assert "Sở Thông tin và Truyền thông hợp nhất vào Sở Khoa học và Công nghệ từ ngày 01/03/2025" in page
+    assert client.post(f"/quan-tri/ke-thua/{merger['tttt'].id}/hoan-tac").status_code == 404  # nothing left to undo

@@ -43,7 +43,8 @@ def test_unit_index_lists_the_area_with_counts_and_groups(client, reader, units)
         assert name in html
     row = flat[flat.index(f'/don-vi/{units["noivu"].id}"'):]
     row = row[: row.index("</tr>")]
-    assert '<td class="num">1</td><td class="num">1</td>' in row  # owns one directly, coordinates one
+    # Owns one directly and one through its group (the unit page's rule), coordinates one.
+    assert '<td class="num">2</td><td class="num">1</td>' in row
     searched = client.get(f"/don-vi?khu-vuc={units['area'].id}&q=so+y+te").get_data(as_text=True)
     table = searched[: searched.index("Nhóm đơn vị")]
     assert "Sở Y tế" in table and f'/don-vi/{units["taichinh"].id}"' not in table

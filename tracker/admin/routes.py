@@ -25,10 +25,14 @@ from tracker.units.services import (
     find_units,
     group_values,
     merge_unit,
+    reverse_succession,
     save_group,
     save_unit,
+    succession_impact,
     unit_values,
 )
+from tracker.core.time import today_local
+from tracker.items.forms import ConfirmForm
 from tracker.updates.visibility import redact_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -403,10 +407,18 @@ def group_edit(group_id: int):
 @admin_required
 def succession():
     form = SuccessionForm()
-    choices = _unit_choices()
+    # No unit chosen by default: the first of 86 units is nobody's intended choice.
+    choices = _unit_choices("— Chọn đơn vị —")
     form.source_id.choices = choices
     form.target_id.choices = choices
-    if form.validate_on_submit():
+    if form.validate_on_submit() and request.form.get("confirm") != "1":
+        # A merger moves open work and, on request, user accounts: shown first, applied once confirmed.
+        source = db.session.get(Unit, form.source_id.data)
+        target = db.session.get(Unit, form.target_id.data)
+        if source is not None and target is not None:
+            return render_template("admin/succession_confirm.html", form=form, source=source, target=target,
+                                   impact=succession_impact(source, form.on.data), types=SUCCESSION_TYPES)
+    if request.method == "POST" and request.form.get("confirm") == "1" and form.validate():
         source = db.session.get(Unit, form.source_id.data)
         target = db.session.get(Unit, form.target_id.data)
         merged = _commit_or_field_error(form.target_id, lambda: merge_unit(
@@ -421,8 +433,33 @@ def succession():
         .options(selectinload(Unit.successor), selectinload(Unit.area))
         .order_by(Unit.succeeded_on.desc(), Unit.name)
     ).all()
+    history = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor))
+        .where(AuditEntry.entity_type == "unit", AuditEntry.action.in_(("merge", "rename", "unmerge")))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50)
+    ).all()
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/succession.html", form=form, rows=rows, types=SUCCESSION_TYPES), status
+    return render_template("admin/succession.html", form=form, rows=rows, types=SUCCESSION_TYPES,
+                           history=history, undo_form=ConfirmForm()), status
+
+
+@bp.post("/ke-thua/<int:unit_id>/hoan-tac")
+@admin_required
+def succession_undo(unit_id: int):
+    """Undo a succession recorded by mistake: the unit carries its own work again; the audit trail
+    keeps both the merger and its reversal, dated."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.successor_id is None:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    former = unit.successor.name
+    reverse_succession(current_user, unit, today_local())
+    db.session.commit()
+    flash(f"Đã hoàn tác: {unit.name} không còn hợp nhất vào {former} (ghi trong nhật ký). "
+          "Tài khoản người dùng đã chuyển, nếu có, không tự chuyển lại.", "success")
+    return redirect(url_for("admin.succession"))
 
 
 # --- Audit trail ---------------------------------------------------------------------------------

@@ -107,6 +107,7 @@ class Dashboard:
     sample_items: int = 0  # items whose state comes from demo data ("Dữ liệu mẫu"), said on the page
     # Open items whose units have all ended, until a coordinator reassigns them (tracker.items.orphans).
     orphans: list = field(default_factory=list)
+    items: list = field(default_factory=list)  # the plan's items (tracker.plans.snapshot), for the charts
 
 
 def build_dashboard(plan: Plan, today: date) -> Dashboard:
@@ -183,5 +184,6 @@ def build_dashboard(plan: Plan, today: date) -> Dashboard:
         overdue_count=len(overdue),
         sample_items=len(sample_item_ids(plan_id=plan.id)),  # one query
         orphans=orphaned(items, today),
+        items=items,
     )
 

@@ -13,5 +13,7 @@ class FrameworkLinkForm(VietnameseForm):
     item_ref = StringField(
         "Mã hạng mục",
         validators=[DataRequired("Vui lòng nhập mã hạng mục, ví dụ 3/A/V/2."), Length(max=120)],
+        # The picker (static/app.js) fills the datalist from the search endpoint as one types.
+        render_kw={"list": "goi-y-hang-muc", "autocomplete": "off", "data-item-picker": ""},
     )
     note = StringField("Lý do liên kết", validators=[Optional(), Length(max=1000)])

@@ -98,3 +98,7 @@ def remove_link(framework_id: int, link_id: int):
         return _render(_framework_or_404(framework_id), status=409)
     flash("Đã bỏ liên kết.", "success")
     return redirect(url_for("indicators.show", framework_id=framework_id, _anchor=f"cs-{indicator_id}"))
+
+
+# The item picker's search endpoint lives in its own module, on this blueprint.
+from tracker.indicators import search_routes as _search_routes  # noqa: E402,F401

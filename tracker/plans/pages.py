@@ -137,6 +137,17 @@ def plan_page(plan: Plan, item_filter: ItemFilter, tab: str, today: date) -> Pla
             values = [getattr(item, key) for item in shown if getattr(item, key) is not None]
             budget_sums[key] = sum(values) if values else None
         budget_sums["unfixed"] = sum(1 for item in shown if item.budget_total is None)
+        # The dashboard's rule: money is reported on the project a line funds, each project once.
+        counted: set[int] = set()
+        disbursed = 0
+        for item in shown:
+            source = item
+            if item.amount_disbursed is None and item.amount_committed is None and item.funded_project is not None:
+                source = item.funded_project
+            if source.id not in counted:
+                counted.add(source.id)
+                disbursed += source.amount_disbursed or 0
+        budget_sums["disbursed"] = disbursed
 
     return PlanPage(
         appendices=appendices,

@@ -98,6 +98,17 @@ def _finish(document, pdf) -> None:
     # Each attachment is listed twice in the catalogue's /AF array; once is what PDF/A-3 means.
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+    # A transparency group (the tiles of a chart's hatch patterns) names the output intent's colour
+    # space as a resource name; a group's /CS must be the colour space itself (readers reject the name).
+    spaces = next((obj[OUTPUT_INTENT] for obj in pdf.objects
+                   if isinstance(obj, pydyf.Dictionary) and OUTPUT_INTENT in obj), None)
+    if spaces is not None:
+        for obj in pdf.objects:
+            if isinstance(obj, (pydyf.Dictionary, pydyf.Stream)):
+                extra = obj.extra if isinstance(obj, pydyf.Stream) else obj
+                group = extra.get("Group")
+                if isinstance(group, dict) and group.get("CS") == f"/{OUTPUT_INTENT}":
+                    group["CS"] = spaces
     elements = {obj.reference: obj for obj in pdf.objects
                 if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"}
     header_ids = {}

@@ -20,6 +20,8 @@ from tracker.core import formatting
 from tracker.core.formatting import group_thousands
 from tracker.reports.archival import DataAttachment, write_archival_pdf
 from tracker.core.spreadsheet import put_text
+from tracker.reports.charts import report_charts
+from tracker.charts.svg import render_svg
 from tracker.reports.data import ReportData
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -52,7 +54,18 @@ def _environment() -> Environment:
         vndatetime=formatting.format_datetime,
         dong=_dong,
     )
+    env.globals.update(report_charts=report_charts, render_svg=render_svg, by_carrier=by_carrier)
     return env
+
+
+def by_carrier(rows) -> list[tuple[str, list]]:
+    """Rows grouped by the unit carrying them on the report date, one group per unit (an item two
+    units carry is listed under both), in alphabetical order."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        for name in row.carriers or [row.owner]:
+            groups.setdefault(name, []).append(row)
+    return sorted(groups.items(), key=lambda pair: pair[0].casefold())
 
 
 def render_document(data: ReportData, *, pdf: bool) -> str:

@@ -101,6 +101,8 @@ class ItemRow:
     # a budget line names the project it funds; a project lists its budget lines (their sums above)
     project_ref: str = ""
     budget_refs: list[str] = field(default_factory=list)
+    # the units carrying the item on the report date, one name each (the lists grouped by agency)
+    carriers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +147,7 @@ class BudgetRow:
     # Disbursed on lines with a fixed amount: the only spending a rate against `planned` may use
     # ("-" lines count 0 in `planned`, so their spending would inflate the rate).
     disbursed_fixed: int = 0
+    shared_lines: int = 0  # lines this unit carries with others (counted for each of them)
 
     @property
     def disbursed_percent(self) -> Decimal | None:
@@ -163,6 +166,7 @@ class BudgetSummary:
     declared_total: int | None
     unfixed_lines: int
     mixed_note: str
+    shared_lines: int = 0  # lines carried by several units: in each unit's row of `by_owner`
 
 
 @dataclass
@@ -194,6 +198,16 @@ class IndicatorRisk:
     name: str
     max_points: Decimal | None
     items: list[str]  # "3 › A › V › 2 (Chậm tiến độ)"
+    pillar: str = ""  # the top of the indicator's tree ("1. Nhận thức số"), for the chart per pillar
+
+
+@dataclass
+class ProgressPoint:
+    """The average progress of an appendix's items at the end of a period (the chart over the quarters)."""
+
+    appendix_number: str
+    period_label: str
+    average_progress: int  # %, items never reported count 0
 
 
 @dataclass
@@ -248,6 +262,7 @@ class ReportData:
     annexes: list[Annex]
     items: list[ItemRow]  # every item in scope, in document order (budget lines included)
     plan_date_label: str = ""  # the issue date as printed: "21/10/2020", "…/02/2021" (month only)
+    progress_history: list[ProgressPoint] = field(default_factory=list)  # the last quarters, oldest first
 
     def to_json(self) -> dict:
         """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""

@@ -92,7 +92,8 @@ def index():
     if own_unit is not None:
         # A reporter sees the plans of its own province (its districts' included), not every plan loaded.
         context["plans"] = [plan for plan in context["plans"] if plan.tenant_id == own_unit.tenant_id]
-    return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS, **context)
+    return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS,
+                           can_edit=current_user.role == Role.COORDINATOR, **context)
 
 
 @bp.get("/bao-cao/<int:plan_id>/<period_code>")

@@ -43,6 +43,7 @@ from tracker.plans.models import (
     PlanItem,
     Section,
 )
+from tracker.reports.history import progress_history
 from tracker.reports.data import (
     AgencyQuotes,
     AgencyRow,
@@ -158,8 +159,9 @@ def _owner_text(item: PlanItem, on: date) -> str:
     return "; ".join(parts) or item.owner_text or ""
 
 
-def _owner_key(item: PlanItem, on: date) -> str:
-    """The owner for per-owner budget totals: the unit carrying it, or the group as named."""
+def _owner_keys(item: PlanItem, on: date) -> list[str]:
+    """The units carrying the item on a date, one name each (mergers followed; the plan's spellings
+    "Sở Công thương", "Sở Công Thương" name one unit): a group as named, an unlinked owner as written."""
     labels = []
     for assignment in item.owners:
         if assignment.unit is not None:
@@ -168,7 +170,7 @@ def _owner_key(item: PlanItem, on: date) -> str:
             labels.append(assignment.group.name)
         else:
             labels.append(assignment.name_as_written)
-    return "; ".join(dict.fromkeys(labels)) or (item.owner_text or "Chưa xác định")
+    return list(dict.fromkeys(labels)) or [item.owner_text or "Chưa xác định"]
 
 
 def _due_text(item: PlanItem) -> str:
@@ -397,6 +399,7 @@ def gather_report_data(
         coordinator_proposals=options.proposals.strip(),
         annexes=_annexes(appendices, sections, scope, item_rows),
         items=[item_rows[i.id] for i in scope],
+        progress_history=progress_history(period, appendices, scope, history),
     )
 
 
@@ -431,6 +434,7 @@ def _item_row(item: PlanItem, plan: Plan, per_unit: dict, on: date, as_of: date,
         section_id=item.section_id,
         text=item.text,
         owner=_owner_text(item, on),
+        carriers=_owner_keys(item, on),
         coordinators=item.coordinators_text or "",
         due_date=due,
         due_text=_due_text(item),
@@ -553,10 +557,11 @@ def _budget(appendices, items, scope, item_rows, on) -> BudgetSummary:
     owners: dict[str, BudgetRow] = {}
     funded: set[int] = set()
     unfixed = 0
+    shared_lines = 0
 
-    def owner_row(item) -> BudgetRow:
-        key = _owner_key(item, on)
-        return owners.setdefault(key, BudgetRow(key, 0, 0, 0))
+    def owner_rows(item) -> list[BudgetRow]:
+        # One row per carrying unit; a line several units carry together counts in each of them.
+        return [owners.setdefault(key, BudgetRow(key, 0, 0, 0)) for key in _owner_keys(item, on)]
 
     for item in scope:
         if item.kind != ItemKind.BUDGET:
@@ -590,22 +595,25 @@ def _budget(appendices, items, scope, item_rows, on) -> BudgetSummary:
         total.planned += t if t is not None else (s or 0) + (o or 0)
         target = state if (s or 0) > 0 and not o else other if (o or 0) > 0 and not s else mixed
         fixed = not (s is None and o is None and t is None)
-        for bucket in (target, total, owner_row(item)):
+        shared = len(_owner_keys(item, on)) > 1
+        shared_lines += shared
+        for bucket in (target, total, *owner_rows(item)):
             bucket.committed += committed or 0
             bucket.disbursed += disbursed or 0
             if fixed:
                 bucket.disbursed_fixed += disbursed or 0
             bucket.lines += 1
-        owned = owner_row(item)
-        owned.planned += t if t is not None else (s or 0) + (o or 0)
-        if s is None and o is None and t is None:
-            owned.unfixed_lines += 1
+        for owned in owner_rows(item):
+            owned.planned += t if t is not None else (s or 0) + (o or 0)
+            owned.shared_lines += shared
+            if s is None and o is None and t is None:
+                owned.unfixed_lines += 1
     # projects that report spending without a budget line of their own
     for item in scope:
         if item.kind == ItemKind.PROJECT and item.id not in funded:
             project_row = item_rows[item.id]
             if project_row.committed or project_row.disbursed:
-                for bucket in (mixed, total, owner_row(item)):
+                for bucket in (mixed, total, *owner_rows(item)):
                     bucket.committed += project_row.committed or 0
                     bucket.disbursed += project_row.disbursed or 0
     mixed.unfixed_lines = unfixed
@@ -618,6 +626,7 @@ def _budget(appendices, items, scope, item_rows, on) -> BudgetSummary:
         declared_other=budget_appendix.declared_other if budget_appendix else None,
         declared_total=budget_appendix.declared_total if budget_appendix else None,
         unfixed_lines=unfixed,
+        shared_lines=shared_lines,
         mixed_note=(
             "Báo cáo của các đơn vị ghi tổng số kinh phí đã cam kết, đã giải ngân của từng dự án, không tách "
             "theo nguồn vốn. Số liệu theo nguồn chỉ tính cho dự án có một nguồn vốn; phần còn lại ghi ở dòng "
@@ -668,6 +677,22 @@ def _indicators(plan, scope_ids, item_rows) -> tuple[list[IndicatorRisk], Decima
         .where(PlanItem.plan_id == plan.id)
         .order_by(Framework.name, Indicator.position, Indicator.id, PlanItem.position, PlanItem.id)
     ).all()
+    tree = {
+        row.id: row for row in db.session.execute(
+            select(Indicator.id, Indicator.parent_id, Indicator.code, Indicator.name)
+            .where(Indicator.framework_id.in_(
+                select(Indicator.framework_id).join(ItemIndicatorLink, ItemIndicatorLink.indicator_id == Indicator.id)
+                .join(PlanItem, ItemIndicatorLink.item_id == PlanItem.id).where(PlanItem.plan_id == plan.id)))
+        )
+    } if links else {}
+
+    def pillar(indicator_id: int) -> str:
+        node, seen = tree.get(indicator_id), set()
+        while node is not None and node.parent_id in tree and node.id not in seen:
+            seen.add(node.id)
+            node = tree[node.parent_id]
+        return f"{node.code} {node.name}".strip() if node is not None else ""
+
     risks: dict[int, IndicatorRisk] = {}
     for item_id, indicator_id, code, name, max_points, _position, framework in links:
         row = item_rows.get(item_id)
@@ -678,7 +703,8 @@ def _indicators(plan, scope_ids, item_rows) -> tuple[list[IndicatorRisk], Decima
         risk = risks.get(indicator_id)
         if risk is None:
             risk = risks[indicator_id] = IndicatorRisk(
-                framework, code, name, Decimal(max_points) if max_points is not None else None, [])
+                framework, code, name, Decimal(max_points) if max_points is not None else None, [],
+                pillar=pillar(indicator_id))
         reasons = [RISK_LABELS[row.status]] if row.status in BEHIND else []
         if row.overdue:
             reasons.append("quá hạn")
@@ -704,10 +730,12 @@ def _difficulties(chains, period, scope_ids, item_rows, units_by_id, unit, on) -
             continue
         row = item_rows[update.item_id]
         key = (difficulties, proposals)
-        quote = grouped[update.unit_id].get(key)
+        # Quoted under the unit carrying the work on the report date: one heading per agency.
+        agency = reporter.carrier_on(on).id if reporter is not None else update.unit_id
+        quote = grouped[agency].get(key)
         if quote is None:
-            quote = grouped[update.unit_id][key] = Quote([], difficulties, proposals)
-            order[update.unit_id][key] = len(order[update.unit_id])
+            quote = grouped[agency][key] = Quote([], difficulties, proposals)
+            order[agency][key] = len(order[agency])
         quote.items.append(f"PL{row.appendix_number} › {row.code}")
     result = []
     for unit_id, quotes in grouped.items():

@@ -16,6 +16,7 @@ from tracker.plans.listing import STATUS_KINDS, timeliness
 from tracker.plans.snapshot import load_items
 from tracker.plans.models import ItemAssignment, Plan, PlanItem
 from tracker.units.models import Area, Unit, UnitGroup, UnitGroupMember
+from tracker.units.counting import assignment_counts
 from tracker.units.services import predecessors_of
 
 PERIODS_SHOWN = 8
@@ -56,19 +57,9 @@ def units_index(area: Area | None, query: str = "") -> tuple[list[UnitRow], list
             u for u in units
             if folded in fold_search(" ".join([u.name, u.short_name or ""] + [a.alias for a in u.aliases]))
         ]
-    rows = {u.id: UnitRow(u) for u in units}
-    counts = db.session.execute(
-        select(ItemAssignment.unit_id, ItemAssignment.role, func.count())
-        .join(Unit, Unit.id == ItemAssignment.unit_id)
-        .where(Unit.area_id == area.id)
-        .group_by(ItemAssignment.unit_id, ItemAssignment.role)
-    )
-    for unit_id, role, count in counts:
-        if unit_id in rows:
-            if role == "owner":
-                rows[unit_id].owned = count
-            else:
-                rows[unit_id].coordinated = count
+    # The unit page's rule (tracker.units.counting): carried and group items included, each once.
+    counts = assignment_counts([u.id for u in units])
+    rows = {u.id: UnitRow(u, *counts[u.id]) for u in units}
     groups = db.session.scalars(
         select(UnitGroup)
         .where(UnitGroup.area_id == area.id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import diff, record
@@ -231,3 +231,38 @@ def save_group(
                entity_id=group.id, summary=f"{'Tạo' if created else 'Sửa'} nhóm đơn vị {group.name}",
                changes=changes)
     return group
+
+
+def succession_impact(source: Unit, on: date) -> dict:
+    """What a merger of `source` from `on` moves: its open items (named directly) and user accounts."""
+    from tracker.auth.models import User
+    from tracker.plans.models import ItemAssignment, ItemStatus, PlanItem
+
+    items = db.session.scalar(
+        select(func.count(func.distinct(ItemAssignment.item_id)))
+        .join(PlanItem, PlanItem.id == ItemAssignment.item_id)
+        .where(ItemAssignment.unit_id == source.id,
+               PlanItem.status.not_in([ItemStatus.DONE.value, ItemStatus.CANCELLED.value]))
+    ) or 0
+    users = db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == source.id)) or 0
+    return {"items": items, "users": users, "on": on}
+
+
+def reverse_succession(actor, unit: Unit, on: date) -> dict:
+    """Cancel `unit`'s succession (a merger or renaming recorded by mistake), recorded on `on` with
+    what it was, so the history shows the merger and its reversal."""
+    before = _succession_values(unit)
+    former = unit.successor
+    unit.successor = None
+    unit.succeeded_on = None
+    unit.succession_type = None
+    unit.succession_note = None
+    changes = diff(before, _succession_values(unit))
+    summary = (f"Hoàn tác ngày {on:%d/%m/%Y}: {unit.name} không còn kế thừa bởi {former.name}"
+               f" (đã ghi từ ngày {before['succeeded_on']:%d/%m/%Y})" if before["succeeded_on"] else
+               f"Hoàn tác ngày {on:%d/%m/%Y}: {unit.name} không còn kế thừa bởi {former.name}")
+    record(actor=actor, action="unmerge", entity_type="unit", entity_id=unit.id, summary=summary, changes=changes)
+    record(actor=actor, action="unmerge", entity_type="unit", entity_id=former.id, summary=summary,
+           changes={"predecessor": [unit.name, None]})
+    db.session.flush()
+    return changes
