@@ -14,8 +14,9 @@ _counter = itertools.count(1)
 
 class Factory:
     """Rows of the test's session. Every owned row belongs to a tenant (a province): areas made here
-    are provinces unless told otherwise, and a period or a user without a unit goes to the last
-    province made (or a new one)."""
+    are provinces unless told otherwise, and a unit, plan, period or user made without an area goes
+    to the last province made (or a new one), so that a test's users see its data (each request
+    sees only the signed-in user's province, tracker/areas/scope.py)."""
 
     def __init__(self, db):
         self.db = db
@@ -43,7 +44,7 @@ class Factory:
         n = next(_counter)
         return self._add(
             Unit(name=name or f"Sở Thử Nghiệm {n}", short_name=short_name, kind=kind,
-                 area=area or self.area(), **kwargs)
+                 area=area or self.tenant(), **kwargs)
         )
 
     def group(self, name: str, members: list, area=None):
@@ -65,7 +66,7 @@ class Factory:
 
     def plan(self, number: str | None = None, area=None, **kwargs):
         n = next(_counter)
-        area = area or self.area()
+        area = area or self.tenant()
         plan = Plan(number=number or f"{n}/KH-UBND", issued_on=kwargs.pop("issued_on", date(2020, 10, 21)),
                     issuing_body=kwargs.pop("issuing_body", "UBND tỉnh"), area=area,
                     title=kwargs.pop("title", f"Kế hoạch thử nghiệm {n}"),

@@ -28,6 +28,7 @@ def create_app(config_class=None) -> Flask:
     register_security(app)
     register_extensions(app)
     register_models()
+    register_scoping(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -69,6 +70,13 @@ def register_models() -> None:
     from tracker.areas.tenancy import register_tenancy
 
     register_tenancy()
+
+
+def register_scoping(app: Flask) -> None:
+    """Every query sees only the signed-in user's areas (tracker/areas/scope.py)."""
+    from tracker.areas.scope import register_scoping as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
