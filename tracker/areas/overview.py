@@ -95,16 +95,17 @@ def _points_at_risk(overdue_ids: set[int], tenant_of_item: dict[int, int]) -> di
 
 
 def national_overview(today: date) -> list[AreaRow]:
-    from tracker.areas.services import tenants
     from tracker.periods.completeness import period_tallies
+    from tracker.units.models import TENANT_LEVELS
 
-    areas = tenants()
+    areas = [a for a in db.session.scalars(
+        select(Area).where(Area.level.in_(TENANT_LEVELS)).options(selectinload(Area.names))) if a.tenant_id in (None, a.id)]
     rows = {area.id: AreaRow(area, area.name_on(today)) for area in areas}
     for tenant_id, count in db.session.execute(select(Plan.tenant_id, func.count()).group_by(Plan.tenant_id)):
         if tenant_id in rows:
             rows[tenant_id].plans = count
     items = db.session.scalars(
-        select(PlanItem).where(PlanItem.kind.in_([k.value for k in STATUS_KINDS]))
+        select(PlanItem).where(PlanItem.kind.in_(STATUS_KINDS))
         .options(load_only(PlanItem.id, PlanItem.tenant_id, PlanItem.kind, PlanItem.status, PlanItem.deadline,
                            PlanItem.end_year, PlanItem.target_year, PlanItem.completed_on, PlanItem.plan_id),
                  selectinload(PlanItem.plan).load_only(Plan.period_end))
