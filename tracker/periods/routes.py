@@ -92,6 +92,9 @@ def _render_show(period, *, deadline_form=None, exception_form=None, status=200,
         deadline_form = DeadlineForm(formdata=None, submission_deadline=period.submission_deadline,
                                      consolidated_deadline=period.consolidated_deadline,
                                      lock_version=period.lock_version)
+    # The label names the area's own committee (UBND tỉnh Thanh Hóa, UBND thành phố Huế).
+    deadline_form.consolidated_deadline.label.text = (
+        f"Hạn gửi báo cáo tổng hợp lên {period.tenant.committee_on(period.consolidated_deadline)}")
     if exception_form is None:
         exception_form = _exception_form(period, rows)
     exceptions = list(db.session.scalars(
