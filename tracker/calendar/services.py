@@ -54,10 +54,9 @@ class PeriodDates:
     @classmethod
     def default(cls, year: int, quarter: int, tenant=None) -> PeriodDates:
         dates = period_dates(year, quarter)
-        period = cls(f"{year}-Q{quarter}", f"Quý {quarter}/{year}", **dates)
         if tenant is not None:
-            period.committee = tenant.committee_on(period.consolidated_deadline)
-        return period
+            dates["committee"] = tenant.committee_on(dates["consolidated_deadline"])
+        return cls(f"{year}-Q{quarter}", f"Quý {quarter}/{year}", **dates)
 
 
 def uid_domain() -> str:
