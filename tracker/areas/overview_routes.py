@@ -48,3 +48,12 @@ def choose_area():
     session[SESSION_AREA_KEY] = area.id
     flash(f"Đang xem {area.current_name} (chỉ đọc).", "success")
     return redirect(url_for("main.index"))
+
+
+@bp.app_context_processor
+def chosen_area_global() -> dict:
+    """The area a national viewer is reading (shown in the navigation), else None."""
+    if not getattr(current_user, "is_authenticated", False) or current_user.role != Role.NATIONAL_VIEWER:
+        return {"chosen_area": None}
+    area_id = session.get(SESSION_AREA_KEY)
+    return {"chosen_area": db.session.get(Area, area_id) if area_id else None}

@@ -89,9 +89,6 @@ def index():
     own_unit = current_user.unit if current_user.role == Role.REPORTER else None
     if current_user.role not in READERS and own_unit is None:
         abort(403)
-    if own_unit is not None:
-        # A reporter sees the plans of its own province (its districts' included), not every plan loaded.
-        context["plans"] = [plan for plan in context["plans"] if plan.tenant_id == own_unit.tenant_id]
     return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS, **context)
 
 
