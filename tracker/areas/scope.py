@@ -243,21 +243,58 @@ def _condition(spec: _Spec, ids: frozenset[int]):
     return getattr(cls, spec.fk_attr).in_(select(parent_pk).where(_condition(parent_spec, ids)))
 
 
-@lru_cache(maxsize=512)
-def _options(ids: frozenset[int]) -> tuple:
+@lru_cache(maxsize=4096)
+def _options(classes: frozenset[type], ids: frozenset[int]) -> tuple:
+    specs = _specs()
     return tuple(
-        with_loader_criteria(spec.cls, _condition(spec, ids), include_aliases=True)
-        for spec in _specs().values()
+        with_loader_criteria(cls, _condition(specs[cls], ids), include_aliases=True)
+        for cls in sorted(classes, key=lambda c: c.__name__)
     )
 
 
+_BY_TABLE: dict | None = None
+
+
+def _classes_by_table() -> dict:
+    """table -> the covered classes a statement naming it needs criteria for: the table's own class
+    and the covered targets of its `lazy="joined"` relationships (joined at compile time). Other
+    loads of related rows are statements of their own, filtered in turn."""
+    global _BY_TABLE
+    if _BY_TABLE is None:
+        from sqlalchemy import inspect
+
+        specs = _specs()
+        found: dict = {}
+        for cls in specs:
+            mapper = inspect(cls)
+            related = {cls} | {rel.mapper.class_ for rel in mapper.relationships
+                               if rel.mapper.class_ in specs and rel.lazy == "joined"}
+            found[mapper.local_table] = frozenset(related)
+        _BY_TABLE = found
+    return _BY_TABLE
+
+
+@lru_cache(maxsize=8192)
+def _tables_classes(tables: frozenset) -> frozenset[type]:
+    by_table = _classes_by_table()
+    return frozenset(cls for table in tables for cls in by_table.get(table, ()))
+
+
 def _add_criteria(state) -> None:
+    """Criteria only for the covered classes the statement names (anywhere: joins, subqueries,
+    EXISTS), and their relationship targets: a cache key over all of them would cost more than the
+    query itself."""
     if not (state.is_select or state.is_update or state.is_delete) or state.is_column_load:
         return
     scope = current_scope()
     if scope.tenant_ids is None:
         return
-    state.statement = state.statement.options(*_options(scope.tenant_ids))
+    from sqlalchemy.sql.util import find_tables
+
+    tables = frozenset(find_tables(state.statement, include_aliases=True, include_joins=True, include_crud=True))
+    classes = _tables_classes(tables)
+    if classes:
+        state.statement = state.statement.options(*_options(classes, scope.tenant_ids))
 
 
 # --- Web requests --------------------------------------------------------------------------------
