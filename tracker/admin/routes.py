@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.areas.scope import get_in_scope
 from tracker.admin import services
 from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
 from tracker.audit.models import AuditEntry
@@ -134,7 +135,7 @@ def user_new():
         try:
             user = services.save_user(
                 current_user, None, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                unit=get_in_scope(Unit, form.unit_id.data) if form.unit_id.data else None,
                 active=form.active.data, password=form.password.data,
             )
         except services.AdminError as error:
@@ -160,7 +161,7 @@ def user_edit(user_id: int):
         try:
             services.save_user(
                 current_user, user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
+                unit=get_in_scope(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
                 lock_version=form.lock_version.version,
             )
         except StaleEdit:
@@ -252,7 +253,7 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
     if _names_taken(form, unit) or not ok:
         return None
     return _commit_or_field_error(form.name, lambda: save_unit(
-        current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
+        current_user, unit, area=get_in_scope(Area, form.area_id.data), name=form.name.data,
         short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
         aliases_text=form.aliases.data, lock_version=form.lock_version.version if unit is not None else UNCHECKED,
     ))
@@ -319,7 +320,7 @@ def groups():
 
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
-    area = db.session.get(Area, area_id) if optional_id(area_id) else None
+    area = get_in_scope(Area, area_id) if optional_id(area_id) else None
     area_ids = []
     while area is not None and area.id not in area_ids:
         area_ids.append(area.id)
@@ -351,9 +352,9 @@ def _commit_or_field_error(field, save):
 
 
 def _group_submit(form: GroupForm, group: UnitGroup | None):
-    members = [db.session.get(Unit, unit_id) for unit_id in form.members.data or []]
+    members = [get_in_scope(Unit, unit_id) for unit_id in form.members.data or []]
     return _commit_or_field_error(form.name, lambda: save_group(
-        current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
+        current_user, group, area=group.area if group else get_in_scope(Area, form.area_id.data),
         name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
         lock_version=form.lock_version.version if group is not None else UNCHECKED,
     ))
@@ -412,8 +413,8 @@ def succession():
     form.source_id.choices = choices
     form.target_id.choices = choices
     if form.validate_on_submit():
-        source = db.session.get(Unit, form.source_id.data)
-        target = db.session.get(Unit, form.target_id.data)
+        source = get_in_scope(Unit, form.source_id.data)
+        target = get_in_scope(Unit, form.target_id.data)
         merged = _commit_or_field_error(form.target_id, lambda: merge_unit(
             current_user, source, target, form.on.data, kind=form.kind.data, note=form.note.data,
             move_users=form.move_users.data,

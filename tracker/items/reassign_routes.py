@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import coordinator_required
 from tracker.core.time import today_local
 from tracker.extensions import db
@@ -25,7 +26,7 @@ def reassign(item_id: int):
     if request.method == "GET":
         form.effective_on.data = reassignment.default_effective_on(item, today)
     elif form.validate_on_submit():
-        unit = db.session.get(reassignment.Unit, form.to_unit_id.data) if form.to_unit_id.data else None
+        unit = get_in_scope(reassignment.Unit, form.to_unit_id.data) if form.to_unit_id.data else None
         try:
             reassignment.reassign(current_user, item, unit, form.effective_on.data, form.note.data)
         except reassignment.ReassignmentError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import (
     can_edit_items,
     can_write_contribution,
@@ -118,7 +119,7 @@ def add_link(item_id: int):
     item = _item_or_404(item_id)
     form = _link_form(item)
     if form.validate_on_submit():
-        indicator = db.session.get(Indicator, form.indicator_id.data)
+        indicator = get_in_scope(Indicator, form.indicator_id.data)
         try:
             services.add_link(current_user, item, indicator, form.note.data)
         except services.ItemError as error:
@@ -134,7 +135,7 @@ def add_link(item_id: int):
 @bp.post("/hang-muc/<int:item_id>/chi-so/<int:link_id>/xoa")
 @coordinator_required
 def remove_link(item_id: int, link_id: int):
-    link = db.session.get(ItemIndicatorLink, link_id)
+    link = get_in_scope(ItemIndicatorLink, link_id)
     if link is None or link.item_id != item_id:
         abort(404)
     if not remove_posted_link(link):

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.areas.scope import get_in_scope
 from tracker.areas.context import area_args, request_tenant
 from tracker.areas.services import tenants
 from tracker.auth.models import Role
@@ -184,7 +185,7 @@ def grant_exception(code: str):
     form = _exception_form(period, rows, formdata=request.form)
     if not form.validate_on_submit():
         return _render_show(period, exception_form=form, status=422)
-    unit = db.session.get(Unit, form.unit_id.data)
+    unit = get_in_scope(Unit, form.unit_id.data)
     if unit is None:
         form.unit_id.errors = ["Vui lòng chọn đơn vị."]
         return _render_show(period, exception_form=form, status=422)

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.areas.scope import get_in_scope
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core.locking import StaleEdit, stale_notice
@@ -40,7 +41,7 @@ FORMATS = {
 
 
 def _plan_and_period(plan_id: int, period_code: str) -> tuple[Plan, ReportingPeriod]:
-    plan = db.session.get(Plan, plan_id)
+    plan = get_in_scope(Plan, plan_id)
     period = get_period(period_code, plan.tenant_id) if plan is not None else None
     if plan is None or period is None:
         abort(404)
