@@ -78,10 +78,11 @@ def test_area_a_never_reaches_area_b(route, app, db, factory, client, login):
         extra = route.setup(scenario) or {}
         values.update(extra)
     area_a = build_area_a(db, factory)
-    db.session.commit()
+    texts = b_texts(scenario)
+    emails = {role: user.email for role, user in area_a["users"].items()}
+    db.session.commit()  # last: nothing may reopen the session's transaction before the savepoints
     url = route.url.format(**values)
     b_object = names_b_object(route, {k for k in extra if isinstance(extra[k], int)})
-    texts = b_texts(scenario)
     connection = db.session.get_bind()
 
     failures = []
@@ -91,7 +92,7 @@ def test_area_a_never_reaches_area_b(route, app, db, factory, client, login):
             forget_request_state()
             with client.session_transaction() as session:
                 session.clear()
-            login(SimpleNamespace(email=area_a["users"][role].email), PASSWORD)
+            login(SimpleNamespace(email=emails[role]), PASSWORD)
             data = route.data(values) if callable(route.data) else route.data
             typed = str(data or "")  # what A's user typed may be shown back to it
             if route.method != "GET":
