@@ -41,8 +41,9 @@ def b_texts(scenario) -> list[str]:
     objects = scenario["objects"]
     texts = [objects["area"].name, objects["plan"].title, "Sở Nội vụ", "Sở Tài chính",
              objects["item_own"].text, objects["item_other"].text, objects["item_draft"].text,
-             objects["item_returned"].text, "Văn phòng UBND tỉnh", "Các Sở, ban, ngành", "@matran.vn",
-             "bien-ban.pdf"]
+             objects["item_returned"].text, "@matran.vn", "bien-ban.pdf"]
+    # (B's office "Văn phòng UBND tỉnh" and group "Các Sở, ban, ngành" are named by the pages' own
+    # help texts and defaults too: not B's to leak.)
     return texts + list(MARKERS.values())
 
 

@@ -185,11 +185,12 @@ def issued_file(report_id: int, fmt: str):
 @login_required
 def unit_report(plan_id: int, period_code: str, unit_id: int, fmt: str):
     """An agency's own quarterly report to Sở KH&CN: its reporters, or anyone who reads every report."""
+    # Another province's plan or unit is not there (404) before it is not this reporter's (403).
+    plan, period = _plan_and_period(plan_id, period_code)
+    unit = db.get_or_404(Unit, unit_id)
     if current_user.role not in READERS and not (
         current_user.role == Role.REPORTER and current_user.unit_id == unit_id
     ):
         abort(403)
-    plan, period = _plan_and_period(plan_id, period_code)
-    unit = db.get_or_404(Unit, unit_id)
     data = gather_report_data(plan, period, unit=unit, options=ReportOptions())
     return _send(FORMATS[fmt][1](data), fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))
