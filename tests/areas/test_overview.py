@@ -103,3 +103,18 @@ def test_queries_stay_constant_with_ten_areas_instead_of_one(client, db, factory
     _datasets(db, factory, 9, today)
     ten = measure()
     assert one == ten
+
+
+def test_deadlines_name_the_areas_own_committee_on_the_date(app, db, provinces):
+    from datetime import date
+
+    from tracker.areas.models import AreaName
+    from tracker.calendar.services import PeriodDates, consolidated_event
+
+    hue, thanh_hoa = provinces
+    hue.area.names.append(AreaName(valid_from=date(2025, 1, 1), name="Thành phố Huế", level="city"))
+    db.session.flush()
+    with app.test_request_context("/"):
+        assert "lên UBND thành phố Huế" in consolidated_event(PeriodDates.of(hue.period)).summary
+        assert "lên UBND tỉnh Thanh Hóa" in consolidated_event(PeriodDates.of(thanh_hoa.period)).summary
+    assert hue.area.committee_on(date(2024, 12, 31)) == "UBND tỉnh Thừa Thiên Huế"
