@@ -3,9 +3,11 @@
 A `Scope` names the tenants visible (`tenant_ids`, None = every area) and whether writing is
 allowed (`read_only`). It is resolved once per web request from the signed-in user
 (`scope_for_user`, in a `before_request` hook) and applied by a session-level safety net: a
-`do_orm_execute` listener adds `with_loader_criteria` for every tenant-owned model to every ORM
-SELECT, UPDATE and DELETE (relationship lazy loads included), so services write ordinary queries
-and never repeat `tenant_id ==` conditions.
+`do_orm_execute` listener adds `with_loader_criteria` to every ORM SELECT, UPDATE and DELETE
+(relationship lazy loads and eager selectin loads included) for each covered model whose table the
+statement names anywhere (FROM, joins, subqueries, EXISTS) and for the covered targets of their
+`lazy="joined"` relationships, so services write ordinary queries and never repeat `tenant_id ==`
+conditions.
 
 Which models are covered, found automatically when the mappers are configured (nothing to
 register, so new models are covered as they are written):
