@@ -29,6 +29,7 @@ def create_app(config_class=None) -> Flask:
     register_extensions(app)
     register_models()
     register_event_handlers()
+    register_scoping(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -81,6 +82,13 @@ def register_event_handlers() -> None:
     from tracker.notify.subscriptions import register_subscriptions
 
     register_subscriptions()
+
+
+def register_scoping(app: Flask) -> None:
+    """Every query sees only the signed-in user's areas (tracker/areas/scope.py)."""
+    from tracker.areas.scope import register_scoping as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

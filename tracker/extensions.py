@@ -20,7 +20,21 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+class TrackerSQLAlchemy(SQLAlchemy):
+    def get_or_404(self, entity, ident, *, description=None):
+        """404 also for an object outside the current tenant scope: `Session.get` answers from the
+        identity map without SQL, so the session's tenant criteria alone would not stop it."""
+        from flask import abort
+
+        from tracker.areas.scope import current_scope
+
+        value = self.session.get(entity, ident)
+        if value is None or not current_scope().allows(value):
+            abort(404, description=description)
+        return value
+
+
+db = TrackerSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -198,7 +198,8 @@ def test_audit_entries_read_in_vietnamese(client, db, admin, area_units, factory
     client.post("/quan-tri/nguoi-dung/moi", data={
         "email": "bc@noivu.vn", "role": "reporter", "unit_id": noivu.id, "active": "y",
         "password": "mat-khau-123", "confirm": "mat-khau-123"})
-    record(actor=None, action="update_state", entity_type="plan_item", entity_id=1, actor_label="hệ thống",
+    item = factory.item(factory.plan(area=noivu.area), owner=noivu)  # an entry about the admin's own province
+    record(actor=None, action="update_state", entity_type="plan_item", entity_id=item.id, actor_label="hệ thống",
            summary="Cập nhật tình trạng", changes={"status": ["not_started", "in_progress"], "progress": [0, 70],
                                                    "amount_disbursed": [None, 7_000_000_000]})
     record(actor=admin, action="report.draft_saved", entity_type="report_draft", entity_id=1,
@@ -214,9 +215,13 @@ def test_audit_entries_read_in_vietnamese(client, db, admin, area_units, factory
 
 
 def test_unit_choices_say_which_province_a_shared_name_belongs_to(client, admin, area_units, factory):
-    factory.unit("Sở Nội vụ", area=factory.area(name="Tỉnh Khác"))
+    _, noivu, _ = area_units
+    district = factory.area(name="Huyện Khác", level="district", parent=noivu.area)
+    factory.unit("Sở Nội vụ", area=district)
+    factory.unit("Sở Nội vụ", area=factory.area(name="Tỉnh Khác"))  # another province: not offered at all
     html = client.get("/quan-tri/nguoi-dung/moi").get_data(as_text=True)
-    assert "Sở Nội vụ – Tỉnh Thử</option>" in html and "Sở Nội vụ – Tỉnh Khác</option>" in html
+    assert "Sở Nội vụ – Tỉnh Thử</option>" in html and "Sở Nội vụ – Huyện Khác</option>" in html
+    assert "Tỉnh Khác" not in html
     assert "Sở Tài chính</option>" in html
 
 

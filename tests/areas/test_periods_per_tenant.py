@@ -99,3 +99,34 @@ def test_escalation_digests_count_only_the_coordinators_province(db, provinces, 
     # Reporters are reminded about their own province's period only.
     reporter_notices = digests[hue.reporter.email].notices
     assert reporter_notices and {n.period.id for n in reporter_notices} == {hue.period.id}
+
+
+def test_digests_under_a_provinces_scope_name_only_that_province(db, provinces, overdue):
+    from tracker.areas.scope import tenant_scope, using
+
+    hue, thanh_hoa = provinces
+    with using(tenant_scope(hue.area.id)):
+        digests = plan_digests(overdue)
+    assert digests and {d.user.tenant_id for d in digests} == {hue.area.id}
+    for digest in digests:
+        for notice in digest.notices:
+            assert notice.period.tenant_id == hue.area.id
+            assert not {o.unit.id for o in getattr(notice, "units", [])} & {thanh_hoa.khcn.id, thanh_hoa.finance.id}
+
+
+def test_the_daily_job_runs_each_province_under_its_own_scope(app, db, provinces, monkeypatch):
+    from tracker.areas.scope import current_scope
+    from tracker.reminders import jobs
+
+    seen = []
+
+    def fake_run(today, **kwargs):
+        seen.append(current_scope().tenant_ids)
+        from types import SimpleNamespace
+
+        return SimpleNamespace(claimed=[], delivery=SimpleNamespace(sent=[], failed=[], given_up=[]))
+
+    monkeypatch.setattr(jobs, "run_reminders", fake_run)
+    jobs.daily_reminders()
+    assert {frozenset({p.area.id}) for p in provinces} <= set(seen)
+    assert None not in seen

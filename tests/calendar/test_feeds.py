@@ -154,7 +154,9 @@ def test_coordinator_feed_has_every_submission_and_the_consolidated_deadline(cli
     db.session.commit()
     _, events = parse(client.get(f"/lich/{token}.ics").data)
     consolidated = events[f"han-tong-hop-{period.code}@tracker"]
-    assert consolidated.summary.value == f"Hạn gửi báo cáo tổng hợp {period.label} lên UBND tỉnh"
+    committee = period.tenant.committee_on(period.consolidated_deadline)  # the area's own: "UBND tỉnh Thử Nghiệm 3"
+    assert committee.startswith("UBND tỉnh ") and len(committee) > len("UBND tỉnh ")
+    assert consolidated.summary.value == f"Hạn gửi báo cáo tổng hợp {period.label} lên {committee}"
     assert consolidated.dtstart.value.date() == period.consolidated_deadline
     assert f"han-nop-{period.code}@tracker" in events
     assert not any("-unit-" in uid for uid in events)

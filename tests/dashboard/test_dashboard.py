@@ -153,7 +153,9 @@ def test_most_overdue_items_first(client, viewer, board):
 
 
 def test_default_plan_is_the_users_area(client, db, factory, login, board):
-    other_area_plan = factory.plan(title="Kế hoạch tỉnh khác")
+    # A district's plan of the same province: selectable, but not the province's users' default.
+    district = factory.area(level="district", parent=board["unit_a"].area, name="Huyện Khác")
+    other_area_plan = factory.plan(title="Kế hoạch huyện khác", area=district)
     db.session.commit()
     reporter = factory.user(role="reporter", unit=board["unit_a"])
     login(reporter)

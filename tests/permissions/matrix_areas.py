@@ -12,3 +12,11 @@ ROUTES = [
           data=lambda s: {"area_id": str(s["area"]), "email": "quantri.moi@matran.vn", "full_name": "Quản trị mới",
                           "password": "matkhau-moi-3"}),
 ]
+
+ROUTES += [
+    # The national overview: the national viewer and the superadmin, one row per area.
+    Route("areas.overview", "GET", "/toan-quoc", expect(403, national_viewer=200, superadmin=200)),
+    # The national viewer's area chooser: its own session only (still read-only).
+    Route("areas.choose_area", "POST", "/toan-quoc/dia-ban", expect(403, national_viewer=302),
+          data=lambda s: {"area_id": str(s["area"])}),
+]

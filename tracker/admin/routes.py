@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.admin import services
 from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
 from tracker.audit.models import AuditEntry
@@ -140,7 +141,7 @@ def user_new():
         try:
             user = services.save_user(
                 current_user, None, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                unit=get_in_scope(Unit, form.unit_id.data) if form.unit_id.data else None,
                 active=form.active.data, password=form.password.data,
             )
         except services.AdminError as error:
@@ -165,7 +166,7 @@ def user_edit(user_id: int):
         try:
             services.save_user(
                 current_user, user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
+                unit=get_in_scope(Unit, form.unit_id.data) if form.unit_id.data else None, active=form.active.data,
                 lock_version=form.lock_version.version,
             )
         except StaleEdit:
@@ -255,7 +256,7 @@ def _unit_form_submit(form: UnitForm, unit: Unit | None):
     if _names_taken(form, unit) or not ok:
         return None
     return _commit_or_field_error(form.name, lambda: save_unit(
-        current_user, unit, area=db.session.get(Area, form.area_id.data), name=form.name.data,
+        current_user, unit, area=get_in_scope(Area, form.area_id.data), name=form.name.data,
         short_name=form.short_name.data, kind=form.kind.data, parent=parent, note=form.note.data,
         aliases_text=form.aliases.data, lock_version=form.lock_version.version if unit is not None else UNCHECKED,
     ))
@@ -322,7 +323,7 @@ def groups():
 
 
 def _member_choices(area_id: int | None) -> list[tuple[int, str]]:
-    area = db.session.get(Area, area_id) if optional_id(area_id) else None
+    area = get_in_scope(Area, area_id) if optional_id(area_id) else None
     area_ids = area.lineage_ids() if area is not None else []
     rows = db.session.execute(select(Unit.id, Unit.name).where(Unit.area_id.in_(area_ids or [0])).order_by(Unit.name))
     return [(unit_id, name) for unit_id, name in rows]
@@ -350,9 +351,9 @@ def _commit_or_field_error(field, save):
 
 
 def _group_submit(form: GroupForm, group: UnitGroup | None):
-    members = [db.session.get(Unit, unit_id) for unit_id in form.members.data or []]
+    members = [get_in_scope(Unit, unit_id) for unit_id in form.members.data or []]
     return _commit_or_field_error(form.name, lambda: save_group(
-        current_user, group, area=group.area if group else db.session.get(Area, form.area_id.data),
+        current_user, group, area=group.area if group else get_in_scope(Area, form.area_id.data),
         name=form.name.data, aliases_text=form.aliases.data, note=form.note.data, members=members,
         lock_version=form.lock_version.version if group is not None else UNCHECKED,
     ))
@@ -413,14 +414,14 @@ def succession():
     form.target_id.choices = choices
     if form.validate_on_submit() and request.form.get("confirm") != "1":
         # A merger moves open work and, on request, user accounts: shown first, applied once confirmed.
-        source = db.session.get(Unit, form.source_id.data)
-        target = db.session.get(Unit, form.target_id.data)
+        source = get_in_scope(Unit, form.source_id.data)
+        target = get_in_scope(Unit, form.target_id.data)
         if source is not None and target is not None:
             return render_template("admin/succession_confirm.html", form=form, source=source, target=target,
                                    impact=succession_impact(source, form.on.data), types=SUCCESSION_TYPES)
     if request.method == "POST" and request.form.get("confirm") == "1" and form.validate():
-        source = db.session.get(Unit, form.source_id.data)
-        target = db.session.get(Unit, form.target_id.data)
+        source = get_in_scope(Unit, form.source_id.data)
+        target = get_in_scope(Unit, form.target_id.data)
         merged = _commit_or_field_error(form.target_id, lambda: merge_unit(
             current_user, source, target, form.on.data, kind=form.kind.data, note=form.note.data,
             move_users=form.move_users.data,

@@ -1,13 +1,15 @@
 """Which tenant a request is about, for the pages that are not about one object (period pages).
 
 A user of an area works in that area. A national user (national viewer, superadmin) belongs to
-none and names the area with `?dia-ban=CODE`. Pages about an object (a plan, an item, a unit)
+none and names the area with `?dia-ban=CODE`, else works in the area chosen on the national
+overview (its scope then holds that area only, tracker/areas/scope.py). Pages about an object (a plan, an item, a unit)
 take the object's tenant instead.
 """
 from __future__ import annotations
 
 from flask import request
 
+from tracker.areas.scope import current_scope
 from tracker.areas.services import find_area
 from tracker.areas.tenancy import tenant_area
 from tracker.units.models import Area
@@ -20,6 +22,12 @@ def request_tenant(user) -> Area | None:
         return user.tenant
     code = request.args.get(AREA_ARG) or request.form.get(AREA_ARG)
     area = find_area(code) if code else None
+    if area is None:
+        scope = current_scope()
+        if scope.tenant_ids is not None and len(scope.tenant_ids) == 1:
+            from tracker.extensions import db
+
+            return db.session.get(Area, next(iter(scope.tenant_ids)))
     return tenant_area(area) if area is not None else None
 
 

@@ -71,3 +71,6 @@ def create_admin():
             flash(f"Đã tạo quản trị {user.email} của {user.tenant.current_name}.", "success")
             return redirect(url_for("areas.index"))
     return _render(admin_form=form, status=400)
+
+
+from tracker.areas import overview_routes as _overview_routes  # noqa: E402,F401

@@ -33,7 +33,7 @@ ROLE_LABELS = {
     "admin": "Quản trị hệ thống",
     "coordinator": "Điều phối (Sở KH&CN)",
     "reporter": "Báo cáo viên đơn vị",
-    "viewer": "Theo dõi (VP UBND tỉnh)",
+    "viewer": "Theo dõi (VP UBND tỉnh, thành phố)",
     "national_viewer": "Theo dõi toàn quốc (Bộ KH&CN)",
     "superadmin": "Quản trị các địa bàn",
 }

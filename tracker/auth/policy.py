@@ -29,6 +29,11 @@ def can_write_reports(user) -> bool:
     return _role(user) == Role.REPORTER
 
 
+def reads_every_area(user) -> bool:
+    """The national viewer and the superadmin: the national overview ("Toàn quốc")."""
+    return _role(user) in (Role.NATIONAL_VIEWER, Role.SUPERADMIN)
+
+
 def works_in_an_area(user) -> bool:
     """Everyone but the superadmin, who works above the areas (only "Địa bàn")."""
     return _role(user) is not None and _role(user) != Role.SUPERADMIN

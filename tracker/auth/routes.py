@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from tracker.areas.scope import SYSTEM, using
 from tracker.auth import devices, throttle
 from tracker.auth.forms import SignInForm
 from tracker.auth.models import User
@@ -70,7 +71,8 @@ def sign_in():
         response = make_response(render_template("auth/sign_in.html", form=form), 429)
         response.headers["Retry-After"] = str(attempt.wait)
         return response
-    user = check_credentials(email, form.password.data, now=now)
+    with using(SYSTEM):  # an anonymous visitor: the account is looked up in every area
+        user = check_credentials(email, form.password.data, now=now)
     if user is None:
         flash("Email hoặc mật khẩu không đúng.", "error")
         return render_template("auth/sign_in.html", form=form), 401

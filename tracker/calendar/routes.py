@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.areas.scope import SYSTEM, get_in_scope, scope_for_user, tenant_scope, using
 from tracker.calendar import services
 from tracker.calendar.ical import build_calendar
 from tracker.core.security import optional_id
@@ -41,19 +42,23 @@ def _build(events, name: str) -> bytes:
 
 @bp.get("/lich/<token>.ics")
 def user_feed(token: str):
-    user = services.user_by_token(token)
+    with using(SYSTEM):  # no session: the token names the user
+        user = services.user_by_token(token)
     if user is None:
         abort(404)
-    payload = _build(services.user_events(user, today_local()), services.user_calendar_name(user))
+    with using(scope_for_user(user)):
+        payload = _build(services.user_events(user, today_local()), services.user_calendar_name(user))
     return _ics_response(payload, "lich-bao-cao.ics")
 
 
 @bp.get("/lich/don-vi/<token>.ics")
 def unit_feed(token: str):
-    unit = services.unit_by_token(token)
+    with using(SYSTEM):  # no session: the token names the unit
+        unit = services.unit_by_token(token)
     if unit is None:
         abort(404)
-    payload = _build(services.unit_events(unit, today_local()), services.unit_calendar_name(unit))
+    with using(tenant_scope(unit.tenant_id, read_only=True)):
+        payload = _build(services.unit_events(unit, today_local()), services.unit_calendar_name(unit))
     return _ics_response(payload, "lich-bao-cao-don-vi.ics")
 
 
@@ -77,7 +82,7 @@ def deadline_ics(kind: str, ref: str):
             event = services.consolidated_event(period)
         filename = f"han-{kind}-{period.code}.ics"
     elif kind == "hang-muc" and optional_id(ref) is not None:
-        item = db.session.get(PlanItem, optional_id(ref))
+        item = get_in_scope(PlanItem, optional_id(ref))
         event = services.item_event(item, today) if item is not None else None
         if event is None:
             abort(404)

@@ -29,7 +29,7 @@ from tracker.periods.obligations import REPORTING_KINDS, owner_units
 from tracker.periods.services import period_dates, quarter_of
 from tracker.plans.models import STATUS_LABELS, ItemAssignment, ItemKind, ItemStatus, Plan, PlanItem
 from tracker.reminders import links
-from tracker.units.models import Unit, UnitGroup, UnitGroupMember
+from tracker.units.models import Area, Unit, UnitGroup, UnitGroupMember
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,20 @@ class PeriodDates:
     data_end: date
     submission_deadline: date
     consolidated_deadline: date
+    # Who receives the consolidated report: the area's People's Committee as named on the deadline.
+    committee: str = "UBND tỉnh, thành phố"
 
     @classmethod
     def of(cls, period: ReportingPeriod) -> PeriodDates:
         return cls(period.code, period.label, period.data_start, period.data_end,
-                   period.submission_deadline, period.consolidated_deadline)
+                   period.submission_deadline, period.consolidated_deadline,
+                   period.tenant.committee_on(period.consolidated_deadline))
 
     @classmethod
-    def default(cls, year: int, quarter: int) -> PeriodDates:
+    def default(cls, year: int, quarter: int, tenant=None) -> PeriodDates:
         dates = period_dates(year, quarter)
+        if tenant is not None:
+            dates["committee"] = tenant.committee_on(dates["consolidated_deadline"])
         return cls(f"{year}-Q{quarter}", f"Quý {quarter}/{year}", **dates)
 
 
@@ -74,9 +79,11 @@ def calendar_periods(today: date, tenant_id: int | None) -> list[PeriodDates]:
         .order_by(ReportingPeriod.data_start)
     ).all() if tenant_id is not None else []
     periods = {p.code: PeriodDates.of(p) for p in stored}
+    tenant = db.session.get(Area, tenant_id) if tenant_id is not None else None
     current = quarter_of(today)
     for year, quarter in (current, _next_quarter(*current)):
-        periods.setdefault(f"{year}-Q{quarter}", PeriodDates.default(year, quarter))
+        if f"{year}-Q{quarter}" not in periods:
+            periods[f"{year}-Q{quarter}"] = PeriodDates.default(year, quarter, tenant)
     return sorted(periods.values(), key=lambda p: p.data_start)
 
 
@@ -109,9 +116,9 @@ def consolidated_event(period: PeriodDates) -> DeadlineEvent:
     return DeadlineEvent(
         uid=f"han-tong-hop-{period.code}@{uid_domain()}",
         day=period.consolidated_deadline,
-        summary=f"Hạn gửi báo cáo tổng hợp {period.label} lên UBND tỉnh",
+        summary=f"Hạn gửi báo cáo tổng hợp {period.label} lên {period.committee}",
         description=(f"Sở Khoa học và Công nghệ tổng hợp báo cáo {period.label} của các đơn vị và gửi "
-                     f"UBND tỉnh trước ngày {format_date(period.consolidated_deadline)}."),
+                     f"{period.committee} trước ngày {format_date(period.consolidated_deadline)}."),
         url=links.period_url(period.code),
         categories=("Báo cáo tổng hợp",),
         alarm=f"Ngày mai là hạn gửi báo cáo tổng hợp {period.label}",

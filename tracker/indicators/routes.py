@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import can_edit_links, coordinator_required, read_required
 from tracker.core.time import today_local
 from tracker.core.security import bounded_int
@@ -70,7 +71,7 @@ def add_link(framework_id: int):
     form.plan_id.choices = [(p.id, p.number) for p in db.session.scalars(select(Plan))]
     if form.validate_on_submit():
         item = item_services.find_item_by_ref(form.plan_id.data, form.item_ref.data)
-        indicator = db.session.get(Indicator, form.indicator_id.data)
+        indicator = get_in_scope(Indicator, form.indicator_id.data)
         if item is None:
             form.item_ref.errors = list(form.item_ref.errors) + [
                 f"Không tìm thấy hạng mục '{form.item_ref.data}' trong kế hoạch đã chọn (ví dụ mã: 3/A/V/2)."
@@ -90,7 +91,7 @@ def add_link(framework_id: int):
 @bp.post("/bo-chi-so/<int:framework_id>/lien-ket/<int:link_id>/xoa")
 @coordinator_required
 def remove_link(framework_id: int, link_id: int):
-    link = db.session.get(ItemIndicatorLink, link_id)
+    link = get_in_scope(ItemIndicatorLink, link_id)
     if link is None or link.indicator.framework_id != framework_id:
         abort(404)
     indicator_id = link.indicator_id

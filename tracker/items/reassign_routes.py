@@ -1,10 +1,11 @@
 """The coordinator's form giving an item whose units ended to a unit that exists (on the items blueprint)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import coordinator_required
 from tracker.core.time import today_local
 from tracker.extensions import db
@@ -16,9 +17,7 @@ from tracker.items.routes import _item_or_404, bp
 @bp.route("/hang-muc/<int:item_id>/giao-lai", methods=["GET", "POST"])
 @coordinator_required
 def reassign(item_id: int):
-    item = _item_or_404(item_id)
-    if item.tenant_id != current_user.tenant_id:
-        abort(404)
+    item = _item_or_404(item_id)  # another province's item is outside the scope: 404
     today = today_local()
     view = reassignment.carrier_view(item, today)
     form = ReassignForm()
@@ -28,7 +27,7 @@ def reassign(item_id: int):
     if request.method == "GET":
         form.effective_on.data = reassignment.default_effective_on(item, today)
     elif form.validate_on_submit():
-        unit = db.session.get(reassignment.Unit, form.to_unit_id.data) if form.to_unit_id.data else None
+        unit = get_in_scope(reassignment.Unit, form.to_unit_id.data) if form.to_unit_id.data else None
         try:
             reassignment.reassign(current_user, item, unit, form.effective_on.data, form.note.data)
         except reassignment.ReassignmentError as error:

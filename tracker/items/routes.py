@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import (
     can_edit_items,
     coordinator_required,
@@ -117,7 +118,7 @@ def add_link(item_id: int):
     item = _item_or_404(item_id)
     form = _link_form(item)
     if form.validate_on_submit():
-        indicator = db.session.get(Indicator, form.indicator_id.data)
+        indicator = get_in_scope(Indicator, form.indicator_id.data)
         try:
             services.add_link(current_user, item, indicator, form.note.data)
         except services.ItemError as error:
@@ -132,7 +133,7 @@ def add_link(item_id: int):
 @bp.post("/hang-muc/<int:item_id>/chi-so/<int:link_id>/xoa")
 @coordinator_required
 def remove_link(item_id: int, link_id: int):
-    link = db.session.get(ItemIndicatorLink, link_id)
+    link = get_in_scope(ItemIndicatorLink, link_id)
     if link is None or link.item_id != item_id:
         abort(404)
     if not remove_posted_link(link):

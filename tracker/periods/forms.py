@@ -18,7 +18,7 @@ class DeadlineForm(VietnameseForm):
     submission_deadline = VietnameseDateField(
         "Hạn các đơn vị gửi báo cáo", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
     consolidated_deadline = VietnameseDateField(
-        "Hạn gửi báo cáo tổng hợp lên UBND tỉnh", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
+        "Hạn gửi báo cáo tổng hợp lên UBND", validators=[DataRequired("Vui lòng nhập ngày (dd/mm/yyyy).")])
     lock_version = VersionField()
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.areas.context import area_args, request_tenant
 from tracker.areas.services import tenants
 from tracker.auth.models import Role
@@ -93,6 +94,9 @@ def _render_show(period, *, deadline_form=None, exception_form=None, status=200,
         deadline_form = DeadlineForm(formdata=None, submission_deadline=period.submission_deadline,
                                      consolidated_deadline=period.consolidated_deadline,
                                      lock_version=period.lock_version)
+    # The label names the area's own committee (UBND tỉnh Thanh Hóa, UBND thành phố Huế).
+    deadline_form.consolidated_deadline.label.text = (
+        f"Hạn gửi báo cáo tổng hợp lên {period.tenant.committee_on(period.consolidated_deadline)}")
     if exception_form is None:
         exception_form = _exception_form(period, rows)
     exceptions = list(db.session.scalars(
@@ -180,7 +184,7 @@ def grant_exception(code: str):
     form = _exception_form(period, rows, formdata=request.form)
     if not form.validate_on_submit():
         return _render_show(period, exception_form=form, status=422)
-    unit = db.session.get(Unit, form.unit_id.data)
+    unit = get_in_scope(Unit, form.unit_id.data)
     if unit is None:
         form.unit_id.errors = ["Vui lòng chọn đơn vị."]
         return _render_show(period, exception_form=form, status=422)

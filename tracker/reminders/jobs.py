@@ -58,13 +58,19 @@ def ensure_reminder_periods(today, *, commit: bool = True) -> None:
 
 def daily_reminders() -> None:
     """The daily pass (at SCHEDULER_HOUR, and once at scheduler start-up to catch up)."""
+    from tracker.areas.scope import tenant_scope, using
+    from tracker.areas.services import tenants
+
     today = today_local()
     ensure_reminder_periods(today)
     with mailer_from_config(current_app.config) as mailer:
-        result = run_reminders(today, now=utcnow(), mailer=mailer,
-                               sender=current_app.config["MAIL_DEFAULT_SENDER"])
-    log.info("Nhắc việc %s: %d thư mới, %d đã gửi, %d lỗi", today, len(result.claimed),
-             len(result.delivery.sent), len(result.delivery.failed) + len(result.delivery.given_up))
+        # Each province's pass under its own scope: its digests count only its units and periods.
+        for tenant in [(t.id, t.code) for t in tenants()]:
+            with using(tenant_scope(tenant[0])):
+                result = run_reminders(today, now=utcnow(), mailer=mailer,
+                                       sender=current_app.config["MAIL_DEFAULT_SENDER"])
+            log.info("Nhắc việc %s (%s): %d thư mới, %d đã gửi, %d lỗi", today, tenant[1], len(result.claimed),
+                     len(result.delivery.sent), len(result.delivery.failed) + len(result.delivery.given_up))
 
 
 def deliver_outbox() -> None:

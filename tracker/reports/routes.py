@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from tracker.core import unit_of_work
+from tracker.areas.scope import get_in_scope
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core.locking import StaleEdit, stale_notice
@@ -40,7 +41,7 @@ FORMATS = {
 
 
 def _plan_and_period(plan_id: int, period_code: str) -> tuple[Plan, ReportingPeriod]:
-    plan = db.session.get(Plan, plan_id)
+    plan = get_in_scope(Plan, plan_id)
     period = get_period(period_code, plan.tenant_id) if plan is not None else None
     if plan is None or period is None:
         abort(404)
@@ -89,9 +90,6 @@ def index():
     own_unit = current_user.unit if current_user.role == Role.REPORTER else None
     if current_user.role not in READERS and own_unit is None:
         abort(403)
-    if own_unit is not None:
-        # A reporter sees the plans of its own province (its districts' included), not every plan loaded.
-        context["plans"] = [plan for plan in context["plans"] if plan.tenant_id == own_unit.tenant_id]
     return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS,
                            can_edit=current_user.role == Role.COORDINATOR, **context)
 
@@ -260,8 +258,9 @@ def issued_file(report_id: int, fmt: str):
 @login_required
 def unit_report(plan_id: int, period_code: str, unit_id: int, fmt: str):
     """An agency's own quarterly report to Sở KH&CN: its reporters, or anyone who reads every report."""
-    if not _may_download(unit_id):
-        abort(403)
+    # Another province's plan or unit is not there (404) before it is not this reporter's (403).
     plan, period = _plan_and_period(plan_id, period_code)
     unit = db.get_or_404(Unit, unit_id)
+    if not _may_download(unit_id):
+        abort(403)
     return _stored_or_queued(plan, period, unit, fmt, _file_stem(plan, period, f"-don-vi-{unit.id}"))

@@ -84,6 +84,11 @@ class Area(db.Model):
         entry = self.name_entry_on(day)
         return entry.name if entry is not None else self.name
 
+    def committee_on(self, day: date) -> str:
+        """The People's Committee as named on a date: "UBND tỉnh Thừa Thiên Huế", "UBND thành phố Huế"."""
+        name = self.name_on(day)
+        return f"UBND {name[:1].lower()}{name[1:]}"
+
     def level_on(self, day: date) -> str:
         entry = self.name_entry_on(day)
         return entry.level if entry is not None and entry.level else self.level

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.areas.scope import get_in_scope
 from tracker.auth.permissions import read_required
 from tracker.core.time import today_local
 from tracker.core.security import bounded_int
@@ -24,7 +25,7 @@ bp = Blueprint("units", __name__)
 def index():
     areas = db.session.scalars(select(Area).order_by(Area.level, Area.name)).all()
     area_id = request.args.get("khu-vuc", type=bounded_int)
-    area = db.session.get(Area, area_id) if area_id else pages.default_area(current_user)
+    area = get_in_scope(Area, area_id) if area_id else pages.default_area(current_user)
     query = (request.args.get("q") or "")[:200]
     rows, groups = pages.units_index(area, query)
     return render_template(

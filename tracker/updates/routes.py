@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.areas.scope import get_in_scope
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.auth.permissions import (
@@ -49,7 +50,7 @@ def _int(value) -> int | None:
 
 
 def _item_or_404(item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id)
+    item = get_in_scope(PlanItem, item_id)
     if item is None or item.kind not in [k.value for k in REPORTING_KINDS]:
         abort(404)
     return item
