@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.core import unit_of_work
+from tracker.plans.counting import succession_impact
 from tracker.areas.scope import get_in_scope
 from tracker.admin import services
 from tracker.admin.forms import GroupForm, NewUserForm, PasswordResetForm, SuccessionForm, UnitForm, UserForm
@@ -29,7 +30,6 @@ from tracker.units.services import (
     reverse_succession,
     save_group,
     save_unit,
-    succession_impact,
     unit_values,
 )
 from tracker.core.time import today_local

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
+from tracker.areas.scope import SYSTEM, set_request_scope, tenant_scope, using
 from tracker.api import openapi, serializers
 from tracker.api.errors import ApiError, error_response
 from tracker.api.scoping import get_scoped, tenant_filter
@@ -53,13 +54,16 @@ def _sessionless(state) -> None:
 def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    token = authenticate(request.headers.get("Authorization"))
-    if token is None:
-        return error_response(401)
-    limit = int(current_app.config.get("API_RATE_LIMIT", 120))
-    window = int(current_app.config.get("API_RATE_WINDOW_SECONDS", 60))
-    decision = consume(token, limit, window)
-    db.session.commit()  # the request's one commit: the count stands even for a refused request
+    with using(SYSTEM):  # no one has signed in: the token itself says which area the request reads
+        token = authenticate(request.headers.get("Authorization"))
+        if token is None:
+            return error_response(401)
+        limit = int(current_app.config.get("API_RATE_LIMIT", 120))
+        window = int(current_app.config.get("API_RATE_WINDOW_SECONDS", 60))
+        decision = consume(token, limit, window)
+        db.session.commit()  # the request's one commit: the count stands even for a refused request
+    # Every query of the request, the session filter's included, reads the token's area alone.
+    set_request_scope(tenant_scope(token.tenant_id, read_only=True))
     g.api_token = token
     g.api_rate = decision
     # The request's log lines name the token's area (no user signs in to the API).

@@ -1,8 +1,9 @@
-"""The one place every API query is scoped to the token's area.
+"""The API's explicit area conditions, kept as a second lock behind the session-level Scope.
 
-Every query of tracker/api goes through `tenant_filter` (or `get_scoped`), using the denormalised
-`tenant_id` columns (tracker/areas/tenancy.py). When the session-level province Scope
-(tracker/areas/scope.py) lands, this module is what switches to it.
+An API request runs under the token's area (`tracker/api/routes._authenticate` sets
+`tenant_scope(token.tenant_id)`, tracker/areas/scope.py), so the session filter already narrows every
+query; `tenant_filter` / `get_scoped` repeat the condition for the API's own lists so that a route
+can never answer another area's object even if a statement escapes the filter (e.g. a textual query).
 """
 from __future__ import annotations
 

@@ -314,6 +314,11 @@ def resolve_request_scope() -> None:
         abort(403)
 
 
+def set_request_scope(scope: Scope) -> None:
+    """A request authenticated otherwise than by signing in (an API token): its scope from now on."""
+    setattr(g, _G_KEY, scope)
+
+
 def forget_request_scope(exc=None) -> None:
     g.pop(_G_KEY, None)
 

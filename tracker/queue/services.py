@@ -21,6 +21,7 @@ from typing import Callable
 
 from sqlalchemy import and_, or_, select, update
 
+from tracker.areas.scope import SYSTEM, tenant_scope, using
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.queue.lease import claim_next, new_token, retry_delay
@@ -106,7 +107,10 @@ def run_one(job_id: int, token: str) -> str:
     try:
         if handler is None:
             raise PermanentJobError(f"Không có bộ xử lý cho loại việc {job.kind!r}")
-        result = handler(dict(job.payload or {}), job)
+        # A job of one area reads and writes that area alone, as the request that queued it did.
+        scope = SYSTEM if job.tenant_id is None else tenant_scope(job.tenant_id)
+        with using(scope):
+            result = handler(dict(job.payload or {}), job)
     except Exception as error:  # noqa: BLE001 - recorded on the row, retried later
         db.session.rollback()
         give_up = isinstance(error, PermanentJobError) or attempts >= max_attempts

@@ -16,7 +16,7 @@ from tracker.plans.listing import STATUS_KINDS, timeliness
 from tracker.plans.snapshot import load_items
 from tracker.plans.models import ItemAssignment, Plan, PlanItem
 from tracker.units.models import Area, Unit, UnitGroup, UnitGroupMember
-from tracker.units.counting import assignment_counts
+from tracker.plans.counting import assignment_counts
 from tracker.units.services import predecessors_of
 
 PERIODS_SHOWN = 8
@@ -57,7 +57,7 @@ def units_index(area: Area | None, query: str = "") -> tuple[list[UnitRow], list
             u for u in units
             if folded in fold_search(" ".join([u.name, u.short_name or ""] + [a.alias for a in u.aliases]))
         ]
-    # The unit page's rule (tracker.units.counting): carried and group items included, each once.
+    # The unit page's rule (tracker.plans.counting): carried and group items included, each once.
     counts = assignment_counts([u.id for u in units])
     rows = {u.id: UnitRow(u, *counts[u.id]) for u in units}
     groups = db.session.scalars(

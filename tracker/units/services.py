@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import diff, record
@@ -231,21 +231,6 @@ def save_group(
                entity_id=group.id, summary=f"{'Tạo' if created else 'Sửa'} nhóm đơn vị {group.name}",
                changes=changes)
     return group
-
-
-def succession_impact(source: Unit, on: date) -> dict:
-    """What a merger of `source` from `on` moves: its open items (named directly) and user accounts."""
-    from tracker.auth.models import User
-    from tracker.plans.models import ItemAssignment, ItemStatus, PlanItem
-
-    items = db.session.scalar(
-        select(func.count(func.distinct(ItemAssignment.item_id)))
-        .join(PlanItem, PlanItem.id == ItemAssignment.item_id)
-        .where(ItemAssignment.unit_id == source.id,
-               PlanItem.status.not_in([ItemStatus.DONE.value, ItemStatus.CANCELLED.value]))
-    ) or 0
-    users = db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == source.id)) or 0
-    return {"items": items, "users": users, "on": on}
 
 
 def reverse_succession(actor, unit: Unit, on: date) -> dict:

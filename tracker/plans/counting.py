@@ -4,8 +4,9 @@ carries after a merger or renaming, or through a group it (or such a unit) belon
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from tracker.extensions import db
 from tracker.plans.models import ItemAssignment
@@ -59,3 +60,18 @@ def assignment_counts(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
                 (owned if role == "owner" else coordinated).add(item_id)
         result[unit_id] = (len(owned), len(coordinated))
     return result
+
+
+def succession_impact(source: Unit, on: date) -> dict:
+    """What a merger of `source` from `on` moves: its open items (named directly) and user accounts."""
+    from tracker.auth.models import User
+    from tracker.plans.models import ItemStatus, PlanItem
+
+    items = db.session.scalar(
+        select(func.count(func.distinct(ItemAssignment.item_id)))
+        .join(PlanItem, PlanItem.id == ItemAssignment.item_id)
+        .where(ItemAssignment.unit_id == source.id,
+               PlanItem.status.not_in([ItemStatus.DONE.value, ItemStatus.CANCELLED.value]))
+    ) or 0
+    users = db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == source.id)) or 0
+    return {"items": items, "users": users, "on": on}
