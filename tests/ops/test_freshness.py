@@ -61,3 +61,22 @@ def test_a_page_with_a_message_is_not_tagged(provinces, client, login):
         session["_flashes"] = [("success", "Đã lưu.")]
     response = _get(client, "/tong-quan")
     assert "Đã lưu." in response.get_data(as_text=True) and "ETag" not in response.headers
+
+
+def test_the_national_viewers_page_changes_with_the_area_chosen(provinces, client, login, factory, db):
+    """Choosing an area writes nothing, yet the page is another area's: the tag must differ."""
+    hue, thanh_hoa = provinces
+    viewer = factory.user("national_viewer", email="quocgia.etag@test.vn")
+    db.session.commit()
+    login(viewer)
+    client.post("/toan-quoc/dia-ban", data={"area_id": str(hue.area.id)})
+    client.get("/ho-so")  # the chooser's message shown: the next page is tagged
+    first = _get(client, "/ke-hoach")
+    assert hue.plan.title in first.get_data(as_text=True)
+    etag = first.headers["ETag"].strip('"')
+    client.post("/toan-quoc/dia-ban", data={"area_id": str(thanh_hoa.area.id)})
+    client.get("/ho-so")
+    second = _get(client, "/ke-hoach", etag)
+    assert second.status_code == 200
+    body = second.get_data(as_text=True)
+    assert thanh_hoa.plan.title in body and hue.plan.title not in body

@@ -40,11 +40,15 @@ def rendered_job(scenario: dict) -> dict:
     from tracker.queue.models import Job
     from tracker.reports.renders import RenderedReport
 
-    render = RenderedReport(plan_id=scenario["plan"], period_id=scenario["period_id"], fmt="html", fingerprint="f" * 64,
+    from tracker.plans.models import Plan
+
+    tenant_id = db.session.get(Plan, scenario["plan"]).tenant_id  # as the worker and the queuing route record
+    render = RenderedReport(plan_id=scenario["plan"], period_id=scenario["period_id"], tenant_id=tenant_id, fmt="html",
+                            fingerprint="f" * 64,
                             stamp="s" * 64, content=b"<!doctype html><p>test</p>", size=26)
     db.session.add(render)
     db.session.flush()
-    job = Job(kind="reports.render", key="s" * 64, state="done", result={"render_id": render.id},
+    job = Job(kind="reports.render", key="s" * 64, state="done", result={"render_id": render.id}, tenant_id=tenant_id,
               payload={"plan_id": scenario["plan"], "period_id": scenario["period_id"], "unit_id": None, "fmt": "html",
                        "stem": "bao-cao"})
     db.session.add(job)

@@ -22,11 +22,12 @@ def test_public_text_drops_file_references_and_keeps_the_facts():
     assert document_source("Quyết định 922/QĐ-BTTTT") == "Quyết định 922/QĐ-BTTTT"
 
 
-def test_no_page_contains_a_seed_file_name_or_shared(client, db, factory, login, seeded):
-    login(factory.user(role="admin"))
+def test_no_page_contains_a_seed_file_name_or_shared(client, db, factory, as_user, seeded):
+    as_user(factory.user(role="admin"))
     html = client.get("/quan-tri/ke-thua").get_data(as_text=True)
     assert "Sở Thông tin và Truyền thông" in html and ARTEFACT.search(html) is None
-    login(factory.user(role="viewer"))
+    # The national viewer reads every area's pages (a province's viewer sees its own alone).
+    as_user(factory.user(role="national_viewer"))
     plans = db.session.scalars(select(Plan)).all()
     paths = ["/tong-quan", "/ke-hoach", "/don-vi", "/bo-chi-so"]
     paths += [f"/ke-hoach/{p.id}?phu-luc=tat-ca" for p in plans]

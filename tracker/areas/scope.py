@@ -62,6 +62,8 @@ READ_ONLY_EXEMPT = frozenset({
     "auth.sign_in", "auth.sign_out", "areas.choose_area",
     "calendar.regenerate_token", "calendar.revoke_token",
     "notifications.preferences", "notifications.mark_read", "notifications.mark_all_read",
+    "notifications.workflow_mail",  # one's own e-mail choice for review notices
+    "auth.change_password", "auth.forgot_password", "auth.reset_password",  # one's own password
 })
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from tracker.areas.scope import get_in_scope
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core.locking import StaleEdit
@@ -26,27 +27,20 @@ from tracker.updates.routes import content_disposition, evidence_download
 
 bp = Blueprint("campaigns", __name__)
 
-READERS = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+READERS = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.NATIONAL_VIEWER, Role.SUPERADMIN)
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.tenant_id != current_user.tenant_id:
-        abort(404)  # another province's campaign does not exist for this user
-    return campaign
+    return db.get_or_404(Campaign, campaign_id)  # another province's campaign is not in the scope: 404
 
 
 def _input_or_404(input_id: int) -> CampaignInput:
-    item = db.session.get(CampaignInput, input_id)
-    if item is None or item.campaign.tenant_id != current_user.tenant_id:
-        abort(404)
-    return item
+    return db.get_or_404(CampaignInput, input_id)
 
 
 def _frameworks():
     return list(db.session.scalars(
-        select(Framework).where((Framework.tenant_id.is_(None)) | (Framework.tenant_id == current_user.tenant_id))
-        .order_by(Framework.name)))
+        select(Framework).order_by(Framework.name)))  # national ones and the area's own (the scope)
 
 
 def _parse_date(text: str | None):
@@ -68,10 +62,10 @@ def index():
         if not form.validate_on_submit():
             abort(400)
         typed = {k: request.form.get(k, "") for k in ("framework_id", "year", "deadline")}
-        framework = db.session.get(Framework, bounded_int(typed["framework_id"]) or 0)
+        framework = get_in_scope(Framework, bounded_int(typed["framework_id"]) or 0)
         year = bounded_int(typed["year"])
         deadline = _parse_date(typed["deadline"])
-        if framework is None or framework.tenant_id not in (None, current_user.tenant_id):
+        if framework is None:
             errors["framework_id"] = "Chọn một bộ chỉ số."
         if year is None:
             errors["year"] = "Năm đánh giá phải là một số, ví dụ 2026."
@@ -88,7 +82,7 @@ def index():
                 flash(f"Đã khởi động {campaign.title}: {len(campaign.inputs)} số liệu giao cho các đơn vị.", "success")
                 return redirect(url_for("campaigns.show", campaign_id=campaign.id))
         status = 422
-    campaigns = list(db.session.scalars(select(Campaign).where(Campaign.tenant_id == current_user.tenant_id)
+    campaigns = list(db.session.scalars(select(Campaign)
                                         .order_by(Campaign.year.desc(), Campaign.id.desc())))
     return render_template("campaigns/index.html", campaigns=campaigns, frameworks=_frameworks(), errors=errors,
                            typed=typed, form=CsrfForm(), can_manage=services.can_manage(current_user),
@@ -323,9 +317,7 @@ def reassign(input_id: int):
 @bp.get("/tu-danh-gia/minh-chung/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int):
-    record = db.session.get(CampaignEvidence, evidence_id)
-    if record is None or record.input.campaign.tenant_id != current_user.tenant_id:
-        abort(404)
+    record = db.get_or_404(CampaignEvidence, evidence_id)
     _readable(record.input)
     if not services.can_see_values(current_user, record.input):
         abort(403)
@@ -335,9 +327,7 @@ def evidence(evidence_id: int):
 @bp.post("/tu-danh-gia/minh-chung/<int:evidence_id>/xoa")
 @login_required
 def delete_evidence(evidence_id: int):
-    record = db.session.get(CampaignEvidence, evidence_id)
-    if record is None or record.input.campaign.tenant_id != current_user.tenant_id:
-        abort(404)
+    record = db.get_or_404(CampaignEvidence, evidence_id)
     item = record.input
     if not services.can_enter(current_user, item):
         abort(403)

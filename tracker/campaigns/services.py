@@ -198,9 +198,12 @@ def can_see_values(user, item: CampaignInput, today: date | None = None) -> bool
 
 
 def can_read(user, item: CampaignInput, today: date | None = None) -> bool:
-    if not getattr(user, "is_authenticated", False) or item.campaign.tenant_id != user.tenant_id:
+    # The input was found in the reader's scope (its area, or every area read-only for the national
+    # viewer): what is left is the role.
+    if not getattr(user, "is_authenticated", False):
         return False
-    return user.role in (Role.COORDINATOR, Role.ADMIN, Role.VIEWER) or is_provider(user, item, today)
+    return (user.role in (Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.NATIONAL_VIEWER, Role.SUPERADMIN)
+            or is_provider(user, item, today))
 
 
 # --- values --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from tracker.core.security import optional_id
 from tracker.core.text import fold_search
 from tracker.extensions import db
 from tracker.indicators.routes import bp
-from tracker.plans.models import PlanItem
+from tracker.plans.models import Plan, PlanItem
 
 SUGGESTIONS = 20
 
@@ -23,6 +23,7 @@ def search_items():
     words = (request.args.get("q") or "").strip()[:120]
     if plan_id is None or len(words) < 2:
         return jsonify(items=[])
+    db.get_or_404(Plan, plan_id)  # another province's plan is not there
     folded = fold_search(words)
     rows = db.session.execute(
         select(PlanItem.ref, PlanItem.code, PlanItem.text)

@@ -133,7 +133,12 @@ def page_etag(user, versions: tuple[int, ...]) -> str:
 
     # The session's CSRF secret: the page's forms carry a token made from it (it may be created
     # while the first page is built, hence computed again after the request).
-    parts = [g.freshness_build, *versions, user.id, user.session_version, user.role, user.unit_id,
+    # The scope too: a national viewer's page changes with the area chosen, not with any write.
+    from tracker.areas.scope import current_scope
+
+    scope = current_scope()
+    areas = "*" if scope.tenant_ids is None else ",".join(map(str, sorted(scope.tenant_ids)))
+    parts = [g.freshness_build, *versions, user.id, user.session_version, user.role, user.unit_id, areas,
              session.get("csrf_token", ""), request.full_path, today_local().isoformat()]
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from tracker.areas.scope import SYSTEM, using
 from tracker.areas.services import find_area
 from tracker.areas.tenancy import tenant_area
 from tracker.audit.services import record
@@ -117,10 +118,14 @@ def area_check(user):
             if doc.kind == "framework":
                 return "Bộ chỉ số không ghi địa bàn (bộ chỉ số quốc gia) chỉ nạp bằng lệnh load-plans."
             return None  # the importer reports the missing area
-        area = find_area(code)
+        # Areas are public names: the file's own area is found wherever it is, so that the refusal
+        # can say which area the file is of (nothing of that area is read).
+        with using(SYSTEM):
+            area = find_area(code)
+            area_tenant = tenant_area(area) if area is not None else None
         if area is None:
             return None  # the importer reports the unknown code, with the closest ones
-        if tenant is None or tenant_area(area) is not tenant:
+        if tenant is None or area_tenant is None or area_tenant.id != tenant.id:
             return f"Tệp ghi địa bàn '{area.name}' ({code}), không thuộc {tenant.name if tenant else 'địa bàn của bạn'}: không nhập được."
         return None
 
