@@ -457,7 +457,6 @@ def succession_undo(unit_id: int):
         abort(400)
     former = unit.successor.name
     reverse_succession(current_user, unit, today_local())
-    db.session.commit()
     flash(f"Đã hoàn tác: {unit.name} không còn hợp nhất vào {former} (ghi trong nhật ký). "
           "Tài khoản người dùng đã chuyển, nếu có, không tự chuyển lại.", "success")
     return redirect(url_for("admin.succession"))
