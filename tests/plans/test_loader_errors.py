@@ -197,3 +197,15 @@ def test_hostile_files_get_the_ordinary_error_not_a_traceback(db, tmp_path, runn
     assert result.exit_code != 0
     assert name in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def test_the_units_naming_rules_are_the_admin_forms(db, tmp_path):
+    """tracker/units/services.py: an alias naming another unit of the area, a unit its own parent."""
+    units = UNITS.replace("aliases: [STTTT]}", "aliases: [STTTT, VP UBND tỉnh]}")
+    units = units.replace("- {name: Sở Tài chính, kind: department}", "- {name: Sở Tài chính, kind: department, parent: Sở Tài chính}")
+    (tmp_path / "units.yaml").write_text(units, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_paths([tmp_path / "units.yaml"])
+    messages = [str(p) for p in caught.value.problems]
+    assert any("'VP UBND tỉnh' đã là tên của đơn vị Văn phòng UBND tỉnh trong địa bàn này." in m for m in messages), messages
+    assert any("Một đơn vị không thể là cấp trên của chính nó." in m for m in messages), messages

@@ -27,6 +27,9 @@ from tracker.units.services import (
     find_units,
     group_values,
     merge_unit,
+    name_taken_message,
+    other_units_named,
+    resolve_parent,
     reverse_succession,
     save_group,
     save_unit,
@@ -221,32 +224,22 @@ def units():
 
 
 def _resolve_parent(form: UnitForm, unit: Unit | None = None) -> tuple[bool, Unit | None]:
-    name = (form.parent_name.data or "").strip()
-    if not name:
-        return True, None
-    matches = find_units(name, form.area_id.data)
-    message = None
-    if len(matches) != 1:
-        message = (f"Không tìm thấy đơn vị '{name}' trong địa bàn đã chọn." if not matches
-                   else f"Tên '{name}' trùng với nhiều đơn vị; hãy ghi tên đầy đủ.")
-    elif unit is not None and matches[0].id == unit.id:
-        message = "Một đơn vị không thể là cấp trên của chính nó."
-    if message:
-        form.parent_name.errors = list(form.parent_name.errors) + [message]
+    try:
+        return True, resolve_parent(form.parent_name.data, form.area_id.data, unit)
+    except UnitError as refused:
+        form.parent_name.errors = list(form.parent_name.errors) + [str(refused)]
         return False, None
-    return True, matches[0]
 
 
 def _names_taken(form: UnitForm, unit: Unit | None) -> bool:
-    """A short name or alias that already names another unit of the area would make that name ambiguous
-    (plan loading and user creation could no longer tell the two apart): refused on its field."""
+    """The area's naming rule (tracker/units/services.py), each refusal on its field."""
     taken = False
     for field, values in ((form.short_name, [form.short_name.data]), (form.aliases, (form.aliases.data or "").splitlines())):
         for value in values:
             value = " ".join((value or "").split())
-            others = [u for u in find_units(value, form.area_id.data) if unit is None or u.id != unit.id] if value else []
+            others = other_units_named(value, find_units(value, form.area_id.data), unit) if value else []
             if others:
-                field.errors = list(field.errors) + [f"'{value}' đã là tên của đơn vị {others[0].name} trong địa bàn này."]
+                field.errors = list(field.errors) + [name_taken_message(value, others[0])]
                 taken = True
     return taken
 
@@ -457,7 +450,6 @@ def succession_undo(unit_id: int):
         abort(400)
     former = unit.successor.name
     reverse_succession(current_user, unit, today_local())
-    db.session.commit()
     flash(f"Đã hoàn tác: {unit.name} không còn hợp nhất vào {former} (ghi trong nhật ký). "
           "Tài khoản người dùng đã chuyển, nếu có, không tự chuyển lại.", "success")
     return redirect(url_for("admin.succession"))

@@ -11,6 +11,7 @@ from tracker.admin.routes import bp
 from tracker.api import tokens as token_services
 from tracker.api.models import ApiToken
 from tracker.auth.permissions import admin_required
+from tracker.core import unit_of_work
 from tracker.core.vietnamese_forms import VietnameseForm
 from tracker.extensions import db
 
@@ -49,10 +50,9 @@ def api_token_new():
     try:
         token, secret = token_services.create_token(_tenant(), form.name.data, actor=current_user)
     except token_services.TokenError as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         form.name.errors = [str(error)]
         return _page(form, status=400)
-    db.session.commit()
     return _page(ApiTokenForm(formdata=None), secret=secret, created=token)
 
 
@@ -66,8 +66,8 @@ def api_token_revoke(token_id: int):
     try:
         token_services.revoke_token(token, actor=current_user)
     except token_services.TokenError as error:
+        unit_of_work.fail()  # a refused redirect
         flash(str(error), "error")
         return redirect(url_for("admin.api_tokens"))
-    db.session.commit()
     flash(f"Đã thu hồi khóa “{token.name}”: các yêu cầu dùng khóa này bị từ chối từ bây giờ.", "success")
     return redirect(url_for("admin.api_tokens"))

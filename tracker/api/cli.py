@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli import tracker_cli
-from tracker.extensions import db
+from tracker.core.unit_of_work import unit_of_work
 
 
 @tracker_cli.command("api-token")
@@ -21,11 +21,10 @@ def api_token_command(area_code, name):
     if tenant is None:
         raise click.ClickException(f"Không có địa bàn mã “{area_code}” (xem: flask --app wsgi tracker areas).")
     try:
-        token, secret = create_token(tenant, name, actor_label="CLI api-token")
+        with unit_of_work():  # one commit, or one rollback on error
+            token, secret = create_token(tenant, name, actor_label="CLI api-token")
     except TokenError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"Đã tạo khóa API “{token.name}” của {tenant.current_name} (mã {token.prefix}…).", err=True)
     click.echo("Lưu khóa ngay: khóa chỉ hiện một lần.", err=True)
     click.echo(secret)

@@ -20,6 +20,7 @@ from tracker.api import openapi, serializers
 from tracker.api.errors import ApiError, error_response
 from tracker.api.scoping import get_scoped, tenant_filter
 from tracker.api.tokens import authenticate, consume
+from tracker.core import unit_of_work
 from tracker.core.security import MAX_ID
 from tracker.core.time import today_local
 from tracker.extensions import csrf, db
@@ -61,7 +62,9 @@ def _authenticate():
         limit = int(current_app.config.get("API_RATE_LIMIT", 120))
         window = int(current_app.config.get("API_RATE_WINDOW_SECONDS", 60))
         decision = consume(token, limit, window)
-        db.session.commit()  # the request's one commit: the count stands even for a refused request
+        # The documented early commit (tracker/core/unit_of_work.py): the count stands even for a
+        # refused request, and an API request (a GET) commits nothing else.
+        unit_of_work.commit_now()
     # Every query of the request, the session filter's included, reads the token's area alone.
     set_request_scope(tenant_scope(token.tenant_id, read_only=True))
     g.api_token = token

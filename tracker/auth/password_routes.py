@@ -7,8 +7,8 @@ from flask_login import current_user, login_required, login_user
 from tracker.auth import passwords
 from tracker.auth.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
 from tracker.auth.routes import bp
+from tracker.core import unit_of_work
 from tracker.core.time import utcnow
-from tracker.extensions import db
 
 REQUEST_SENT = ("Nếu địa chỉ này có tài khoản đang hoạt động, một thư có đường dẫn đặt lại mật khẩu "
                 "sẽ được gửi đến trong vài phút. Đường dẫn dùng được một lần, trong {minutes} phút.")
@@ -26,7 +26,6 @@ def change_password():
             error = str(refused)
         else:
             user = current_user._get_current_object()
-            db.session.commit()
             # Every other session has ended with the old session version; this one goes on.
             remember = session.get("_remember") == "set" or "remember_token" in request.cookies
             login_user(user, remember=remember)
@@ -34,7 +33,7 @@ def change_password():
             return redirect(url_for("calendar.profile"))
     else:
         error = next((e for field in form for e in field.errors), "Vui lòng kiểm tra lại.")
-    db.session.rollback()
+    unit_of_work.fail()  # a refused change, answered by a redirect: nothing is kept
     flash(f"Chưa đổi mật khẩu: {error}", "error")
     return redirect(url_for("calendar.profile", _anchor="mat-khau"))
 
@@ -46,7 +45,6 @@ def forgot_password():
         if not form.validate_on_submit():
             return render_template("auth/forgot_password.html", form=form), 400
         passwords.request_reset(form.email.data, now=utcnow())
-        db.session.commit()
         # The same answer whether or not the address has an account.
         return render_template("auth/forgot_password.html", form=form,
                                sent=REQUEST_SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]))
@@ -64,10 +62,9 @@ def reset_password(token: str):
             try:
                 passwords.reset_password(token, form.new_password.data, now=now)
             except passwords.PasswordError as refused:
-                db.session.rollback()
+                unit_of_work.rollback_now()
                 flash(str(refused), "error")
                 return render_template("auth/reset_password.html", form=form), 400
-            db.session.commit()
             flash("Đã đặt mật khẩu mới; mọi phiên đăng nhập cũ đã kết thúc. Vui lòng đăng nhập.", "success")
             return redirect(url_for("auth.sign_in"))
         return render_template("auth/reset_password.html", form=form), 400

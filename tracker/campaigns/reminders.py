@@ -124,6 +124,7 @@ def send_campaign_reminders(today: date, *, now: datetime, schedule: Schedule | 
 def campaign_reminders() -> None:
     """Scheduled daily (tracker/scheduler.py)."""
     from tracker.core.time import today_local, utcnow
+    from tracker.core.unit_of_work import unit_of_work
 
-    send_campaign_reminders(today_local(), now=utcnow())
-    db.session.commit()
+    with unit_of_work():
+        send_campaign_reminders(today_local(), now=utcnow())

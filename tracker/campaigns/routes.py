@@ -14,6 +14,7 @@ from tracker.auth.permissions import roles_required
 from tracker.core.locking import StaleEdit
 from tracker.core.security import bounded_int
 from tracker.core.time import today_local
+from tracker.core import unit_of_work
 from tracker.extensions import db
 from tracker.campaigns import outputs, prefill, services
 from tracker.campaigns.models import INPUT_STATE_LABELS, Campaign, CampaignEvidence, CampaignInput
@@ -75,10 +76,9 @@ def index():
             try:
                 campaign = services.start_campaign(current_user, framework, year, deadline, today=today)
             except services.Invalid as error:
-                db.session.rollback()
+                unit_of_work.rollback_now()
                 errors = error.errors
             else:
-                db.session.commit()
                 flash(f"Đã khởi động {campaign.title}: {len(campaign.inputs)} số liệu giao cho các đơn vị.", "success")
                 return redirect(url_for("campaigns.show", campaign_id=campaign.id))
         status = 422
@@ -156,13 +156,12 @@ def judge(campaign_id: int):
                                request.form.get("points", ""), request.form.get("reason", ""),
                                lock_version=bounded_int(request.form.get("lock_version")))
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash("Đợt tự đánh giá vừa được người khác thay đổi; điểm bạn nhập CHƯA được lưu, hãy nhập lại.", "error")
     except services.CampaignError as error:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash(f"Chỉ số {key}: {error}", "error")
     else:
-        db.session.commit()
         flash(f"Đã ghi điểm chấm theo đánh giá của chỉ số {key}.", "success")
     return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="cham-diem"))
 
@@ -219,7 +218,6 @@ def save_input(input_id: int):
     lock_version = bounded_int(request.form.get("lock_version"))
     typed = {f: request.form.get(f"v_{f}", "") for f in item.fields}
     note = request.form.get("note", "")
-    stored_paths = []
     try:
         from_proposal = False
         if action == "proposal":
@@ -234,35 +232,25 @@ def save_input(input_id: int):
         for upload in request.files.getlist("evidence"):
             if upload and upload.filename:
                 _, path = services.attach_evidence(current_user, item, upload, today=today)
-                stored_paths.append(path)
+                unit_of_work.after_rollback(lambda path=path: path.unlink(missing_ok=True))
         if action == "submit":
             services.submit(current_user, item, spec, lock_version=item.lock_version, today=today)
     except StaleEdit:
-        db.session.rollback()
-        _unlink(stored_paths)
+        unit_of_work.rollback_now()  # the stored uploads go with it (after_rollback above)
         db.session.refresh(item)
         return _render_input(item, typed=typed, note=note, status=409, errors={
             "_": "Số liệu này vừa được người khác thay đổi sau khi bạn mở trang. Nội dung bạn nhập CHƯA được lưu "
                  "và được giữ nguyên bên dưới; hãy xem lại rồi lưu lần nữa."})
     except services.NotAllowed:
-        db.session.rollback()
-        _unlink(stored_paths)
-        abort(403)
+        abort(403)  # rolled back at the request's end, the stored uploads with it
     except services.Invalid as error:
-        db.session.rollback()
-        _unlink(stored_paths)
+        unit_of_work.rollback_now()
         db.session.refresh(item)
         return _render_input(item, typed=typed, note=note, errors=error.errors, status=422)
-    db.session.commit()
     flash({"submit": "Đã gửi số liệu cho Sở KH&CN duyệt.",
            "proposal": "Đã dùng số liệu đề xuất từ dữ liệu theo dõi; kiểm tra lại rồi gửi."}.get(action, "Đã lưu số liệu."),
           "success")
     return redirect(url_for("campaigns.input_page", input_id=item.id))
-
-
-def _unlink(paths) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 @bp.post("/tu-danh-gia/so-lieu/<int:input_id>/duyet")
@@ -276,17 +264,16 @@ def review(input_id: int):
         services.review(current_user, item, request.form.get("decision", ""), reason,
                          lock_version=bounded_int(request.form.get("lock_version")))
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash("Số liệu vừa được thay đổi sau khi bạn mở trang; xem lại trước khi duyệt.", "error")
     except services.Invalid as error:
-        db.session.rollback()
+        unit_of_work.rollback_now()
         db.session.refresh(item)
         return _render_input(item, errors=error.errors, status=422)
     except services.CampaignError as error:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Đã chấp nhận số liệu." if item.state == "accepted" else "Đã trả lại số liệu cho đơn vị, kèm lý do.",
               "success")
     return redirect(url_for("campaigns.input_page", input_id=item.id))
@@ -303,13 +290,12 @@ def reassign(input_id: int):
     try:
         services.reassign(current_user, item, unit, lock_version=bounded_int(request.form.get("lock_version")))
     except StaleEdit:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash("Số liệu vừa được thay đổi sau khi bạn mở trang; chưa giao lại.", "error")
     except services.CampaignError as error:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is kept
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(f"Đã giao số liệu cho {item.unit.name if item.unit else 'điều phối viên tự nhập'}.", "success")
     return redirect(url_for("campaigns.input_page", input_id=item.id))
 
@@ -335,7 +321,6 @@ def delete_evidence(evidence_id: int):
         abort(400)
     name = record.original_name
     path = services.delete_evidence(current_user, record)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    unit_of_work.after_commit(lambda: path.unlink(missing_ok=True))
     flash(f"Đã xóa tài liệu kiểm chứng \"{name}\".", "success")
     return redirect(url_for("campaigns.input_page", input_id=item.id))

@@ -17,17 +17,30 @@ Jobs and CLI commands: `with unit_of_work():` around the work.
 The one early commit: the sign-in throttle commits its attempt counter before the password is
 checked (tracker/auth/throttle.py), so simultaneous attempts see each other's count. That is
 `commit_now()`, explicit and documented where it is called; the rest of the request stays one unit.
+An API request's rate-limit counter (tracker/api/routes.py) stands even for a refused request, and
+a report download queued by a GET (tracker/reports/routes.py) must be stored for the worker: both
+use `commit_now()` too.
+
+A job that must commit one step at a time for correctness (a claim other processes must see before
+the next step, a row two processes may create at the same moment) runs each step with
+`commit_step()`, the only commit outside a unit's end; the job itself is still `with unit_of_work():`.
+The outbox's deliveries and the job table's lease claims keep their own commits inside their seam
+modules (tracker/reminders/outbox.py, tracker/queue/), each commented.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, TypeVar
+
+from sqlalchemy.exc import IntegrityError
 
 from flask import g, request
 
 from tracker.extensions import db
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+T = TypeVar("T")
 
 
 class _Unit:
@@ -81,6 +94,19 @@ def commit_now() -> None:
     db.session.commit()
     hooks, unit.on_commit, unit.on_rollback = unit.on_commit, [], []
     _run(hooks)
+
+
+def commit_step(work: Callable[[], T]) -> tuple[bool, T | None]:
+    """One step of a job committed on its own, for correctness: `work()`, then commit. A unique
+    violation (another process claimed or created the same row first) rolls the step back and
+    answers `(False, None)`, for the job to read the state again; otherwise `(True, result)`."""
+    try:
+        result = work()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False, None
+    return True, result
 
 
 def finish(*, success: bool) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.models import User
 from tracker.core.time import today_local, utcnow
+from tracker.core.unit_of_work import commit_step, unit_of_work
 from tracker.extensions import db
 from tracker.notify.models import EventNotice, MailChoice
 from tracker.notify.services import SUBJECT_PREFIX, _message_id, _render
@@ -51,8 +52,9 @@ def compose_digests(*, now: datetime | None = None) -> list[int]:
                 message_id=_message_id([n.event_key for n in notices], user.id, "tong-hop-duyet"),
                 run_day=today_local(), status=OutboxStatus.PENDING.value, created_at=now,
             )
-            db.session.add(message)
-            try:
+
+            def claim(message=message, ids=ids) -> int:
+                db.session.add(message)
                 db.session.flush()
                 claimed = db.session.execute(
                     update(EventNotice).where(EventNotice.id.in_(ids), EventNotice.outbox_id.is_(None))
@@ -60,20 +62,22 @@ def compose_digests(*, now: datetime | None = None) -> list[int]:
                 ).rowcount
                 if claimed != len(ids):
                     raise IntegrityError("claim", None, Exception("claimed elsewhere"))
-                outbox_id = message.id
-                db.session.commit()
+                return message.id
+
+            # The message and its claim are one commit of their own (the module docstring).
+            done, outbox_id = commit_step(claim)
+            if done:
                 created.append(outbox_id)
                 break
-            except IntegrityError:
-                db.session.rollback()
-                notices = list(db.session.scalars(
-                    select(EventNotice).where(EventNotice.id.in_(ids), EventNotice.outbox_id.is_(None))
-                    .order_by(EventNotice.created_at, EventNotice.id)
-                ))
+            notices = list(db.session.scalars(
+                select(EventNotice).where(EventNotice.id.in_(ids), EventNotice.outbox_id.is_(None))
+                .order_by(EventNotice.created_at, EventNotice.id)
+            ))
     return created
 
 
 def daily_workflow_digest() -> None:
-    created = compose_digests()
+    with unit_of_work():
+        created = compose_digests()
     if created:
         log.info("Thông báo duyệt báo cáo: %d thư tổng hợp đưa vào hàng đợi gửi", len(created))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from tracker.extensions import db
 from tracker.notify.forms import WorkflowMailForm
 from tracker.notify.models import MAIL_CHOICE_LABELS
 from tracker.notify.services import set_mail_choice
@@ -18,6 +17,5 @@ def workflow_mail():
     if not form.validate_on_submit():
         abort(400)
     set_mail_choice(current_user, form.workflow_mail.data, actor=current_user)
-    db.session.commit()
     flash(f"Đã lưu: {MAIL_CHOICE_LABELS[form.workflow_mail.data]}.", "success")
     return redirect(url_for("calendar.profile"))

@@ -5,9 +5,8 @@ import os
 import socket
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from tracker.core.time import utcnow
+from tracker.core.unit_of_work import commit_step, unit_of_work
 from tracker.extensions import db
 from tracker.ops.models import SchedulerHeartbeat
 
@@ -22,7 +21,8 @@ def record_heartbeat(now: datetime | None = None, *, name: str = SCHEDULER, host
     now = now or utcnow()
     host = socket.gethostname() if host is None else host
     pid = os.getpid() if pid is None else pid
-    for _ in range(2):
+
+    def write() -> SchedulerHeartbeat:
         beat = db.session.get(SchedulerHeartbeat, name)
         if beat is None:
             beat = SchedulerHeartbeat(name=name, started_at=now)
@@ -30,13 +30,15 @@ def record_heartbeat(now: datetime | None = None, *, name: str = SCHEDULER, host
         elif (beat.host, beat.pid) != (host, pid):
             beat.started_at = now
         beat.beat_at, beat.host, beat.pid = now, host, pid
-        try:
-            db.session.commit()
+        return beat
+
+    for _ in range(2):  # a conflict: another process wrote the first row at the same moment
+        written, beat = commit_step(write)  # its own commit: the beat is seen at once
+        if written:
             return beat
-        except IntegrityError:  # another process wrote the first row at the same moment
-            db.session.rollback()
     raise RuntimeError("không ghi được nhịp của bộ lập lịch")
 
 
 def heartbeat() -> None:
-    record_heartbeat()
+    with unit_of_work():
+        record_heartbeat()

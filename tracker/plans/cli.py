@@ -8,7 +8,7 @@ import click
 from flask import current_app
 
 from tracker.cli import tracker_cli
-from tracker.extensions import db
+from tracker.core.unit_of_work import rollback_now, unit_of_work
 
 
 @tracker_cli.command("load-plans")
@@ -30,36 +30,37 @@ def load_plans_command(paths, as_json, dry_run, mapping_path):
             mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
             raise click.ClickException(f"Tệp ánh xạ {mapping_path.name} không phải JSON hợp lệ: {error}")
-    if dry_run:
-        preview = preview_paths(targets, mapping)
-        db.session.rollback()
-        if as_json:
-            click.echo(json.dumps(preview.as_json(), ensure_ascii=False, indent=2))
-        else:
-            _echo_problems(preview.problems, "Chạy thử")
-            if preview.ok:
-                click.echo("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
-                _echo_summary(preview.as_json(), preview.summary.get("changes", 0))
-        raise SystemExit(0 if preview.ok else 1)
-    try:
-        result = load_paths(targets, mapping)
-    except LoadError as error:
-        db.session.rollback()
-        if as_json:
-            click.echo(json.dumps({"dry_run": False, "plans": [], "frameworks": [],
-                                   "unresolved_units": getattr(error, "unresolved_units", []),
-                                   "errors": [problem_json(p) for p in error.problems], "warnings": [], "changes": 0},
-                                  ensure_ascii=False, indent=2))
-        else:
-            _echo_problems(error.problems, "Không nạp được")
-        raise SystemExit(1)
-    summary = result.as_json()
-    db.session.commit()
+    with unit_of_work():  # one commit, or one rollback on error (a dry run, a refused file)
+        if dry_run:
+            preview = preview_paths(targets, mapping)
+            rollback_now()
+            if as_json:
+                click.echo(json.dumps(preview.as_json(), ensure_ascii=False, indent=2))
+            else:
+                _echo_problems(preview.problems, "Chạy thử")
+                if preview.ok:
+                    click.echo("Chạy thử: không ghi gì vào cơ sở dữ liệu.")
+                    _echo_summary(preview.as_json(), preview.summary.get("changes", 0))
+            raise SystemExit(0 if preview.ok else 1)
+        try:
+            result = load_paths(targets, mapping)
+        except LoadError as error:
+            rollback_now()
+            if as_json:
+                click.echo(json.dumps({"dry_run": False, "plans": [], "frameworks": [],
+                                       "unresolved_units": getattr(error, "unresolved_units", []),
+                                       "errors": [problem_json(p) for p in error.problems], "warnings": [],
+                                       "changes": 0}, ensure_ascii=False, indent=2))
+            else:
+                _echo_problems(error.problems, "Không nạp được")
+            raise SystemExit(1)
+        summary = result.as_json()
+        changes = result.changes
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    click.echo("Đã nạp xong." if result.changes else "Đã nạp xong: không có gì thay đổi.")
-    _echo_summary(summary, result.changes)
+    click.echo("Đã nạp xong." if changes else "Đã nạp xong: không có gì thay đổi.")
+    _echo_summary(summary, changes)
 
 
 def _echo_problems(problems, label: str) -> None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
-from tracker.extensions import db
+from tracker.core import unit_of_work
 from tracker.plans import imports
 from tracker.plans.models import ITEM_KIND_LABELS
 from tracker.plans.routes import bp
@@ -61,7 +61,7 @@ def import_template():
 def import_preview(token: str):
     upload = _upload_or_404(token)
     preview = imports.preview_upload(current_user, upload)
-    db.session.rollback()  # nothing of the preview is kept
+    unit_of_work.rollback_now()  # nothing of the preview is kept
     units_by_area = {entry["area"]: imports.area_units(entry["area"]) for entry in preview.unresolved_units}
     return render_template("plans/import_preview.html", upload=upload, preview=preview,
                            kind_labels=ITEM_KIND_LABELS, action_labels=ACTION_LABELS,
@@ -91,10 +91,9 @@ def import_units(token: str):
                 continue
             done += 1
     except imports.ImportError_ as refused:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing of the choices is kept
         flash(str(refused), "error")
         return redirect(url_for("plans.import_preview", token=upload.token))
-    db.session.commit()
     if done:
         flash(f"Đã ghi {done} tên đơn vị. Bản xem trước đã được kiểm tra lại.", "success")
     return redirect(url_for("plans.import_preview", token=upload.token))
@@ -110,10 +109,9 @@ def import_confirm(token: str):
     try:
         result = imports.confirm_upload(current_user, upload)
     except LoadError:
-        db.session.rollback()
+        unit_of_work.fail()  # a refused redirect: nothing is written
         flash("Không nhập được: tệp có lỗi, không có gì được ghi. Xem các lỗi bên dưới.", "error")
         return redirect(url_for("plans.import_preview", token=upload.token))
-    db.session.commit()
     if len(result.plans) == 1:
         plan = result.plans[0]
         flash(f"Đã nhập kế hoạch {plan.number_label} từ tệp {upload.original_name}.", "success")

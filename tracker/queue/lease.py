@@ -8,6 +8,9 @@ Two workers must never run the same row, on PostgreSQL (row locks) or SQLite (no
   (a second worker skips it instead of waiting) and stamped with a lease in the same short
   transaction, so that a long job holds no lock and a crashed worker's row comes back when its
   lease runs out.
+
+A commit seam (tracker/core/unit_of_work.py): each claim is committed at once, so that another
+worker sees the lease before this one starts the row's work.
 """
 from __future__ import annotations
 

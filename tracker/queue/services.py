@@ -9,6 +9,9 @@
 A handler's database work and the job's "done" mark are one commit. A handler that raises is
 retried after `retry_delay` until `max_attempts`; `PermanentJobError` fails it at once. A worker
 that dies mid-job leaves the row running until its lease ends; another worker then takes it again.
+
+A commit seam (tracker/core/unit_of_work.py): each job's outcome (done with its work, or failed
+and rescheduled) is its own commit, so one job's failure never undoes another's work.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from flask import current_app
 from tracker.cli import tracker_cli
 from tracker.core.formatting import format_date
 from tracker.core.time import today_local, utcnow
-from tracker.extensions import db
+from tracker.core.unit_of_work import rollback_now, unit_of_work
 
 
 def _print_dry_run(today, digests) -> None:
@@ -53,34 +53,35 @@ def remind_command(at, dry_run, as_json):
     from tracker.reminders.services import plan_digests
 
     today = at.date() if at else today_local()
-    if dry_run:
-        # The periods a real pass would create take part, inside a transaction rolled back below.
-        ensure_reminder_periods(today, commit=False)
-        digests = plan_digests(today)
-        if as_json:
-            notices = [n.as_json() for d in digests for n in d.notices]
-            click.echo(json.dumps(notices, ensure_ascii=False, indent=2))
-        else:
-            _print_dry_run(today, digests)
-        db.session.rollback()  # nothing was written; make sure of it
-        return
+    with unit_of_work():  # the periods and the claims commit as they go (tracker/reminders/outbox.py)
+        if dry_run:
+            # The periods a real pass would create take part, inside a transaction rolled back below.
+            ensure_reminder_periods(today, commit=False)
+            digests = plan_digests(today)
+            if as_json:
+                notices = [n.as_json() for d in digests for n in d.notices]
+                click.echo(json.dumps(notices, ensure_ascii=False, indent=2))
+            else:
+                _print_dry_run(today, digests)
+            rollback_now()  # nothing was written; make sure of it
+            return
 
-    ensure_reminder_periods(today)
-    digests = plan_digests(today)
-    planned = {n.key: n.as_json() for d in digests for n in d.notices}
-    claimed = claim_digests(digests, now=utcnow())
-    config = current_app.config
-    with mailer_from_config(config) as mailer:
-        delivery = deliver_pending(now=utcnow(), mailer=mailer, sender=config["MAIL_DEFAULT_SENDER"])
-    if as_json:
-        keys = [key for c in claimed for key in c.keys]
-        click.echo(json.dumps([planned[k] for k in keys if k in planned], ensure_ascii=False, indent=2))
-    else:
-        click.echo(f"Nhắc việc ngày {format_date(today)}: {len(claimed)} thư mới "
-                   f"({sum(len(c.keys) for c in claimed)} thông báo); đã gửi {len(delivery.sent)} thư.")
-    if delivery.failed or delivery.given_up:
-        click.echo(f"Gửi không thành công {len(delivery.failed)} thư (sẽ thử lại), "
-                   f"bỏ hẳn {len(delivery.given_up)} thư.", err=True)
+        ensure_reminder_periods(today)
+        digests = plan_digests(today)
+        planned = {n.key: n.as_json() for d in digests for n in d.notices}
+        claimed = claim_digests(digests, now=utcnow())
+        config = current_app.config
+        with mailer_from_config(config) as mailer:
+            delivery = deliver_pending(now=utcnow(), mailer=mailer, sender=config["MAIL_DEFAULT_SENDER"])
+        if as_json:
+            keys = [key for c in claimed for key in c.keys]
+            click.echo(json.dumps([planned[k] for k in keys if k in planned], ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"Nhắc việc ngày {format_date(today)}: {len(claimed)} thư mới "
+                       f"({sum(len(c.keys) for c in claimed)} thông báo); đã gửi {len(delivery.sent)} thư.")
+        if delivery.failed or delivery.given_up:
+            click.echo(f"Gửi không thành công {len(delivery.failed)} thư (sẽ thử lại), "
+                       f"bỏ hẳn {len(delivery.given_up)} thư.", err=True)
 
 
 @tracker_cli.command("deliver")
@@ -90,7 +91,7 @@ def deliver_command():
     from tracker.reminders.outbox import deliver_pending
 
     config = current_app.config
-    with mailer_from_config(config) as mailer:
+    with unit_of_work(), mailer_from_config(config) as mailer:
         result = deliver_pending(now=utcnow(), mailer=mailer, sender=config["MAIL_DEFAULT_SENDER"])
     click.echo(f"Đã gửi {len(result.sent)} thư; lỗi {len(result.failed) + len(result.given_up)} thư.")
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from tracker.core.time import today_local, utcnow
-from tracker.extensions import db
+from tracker.core.unit_of_work import commit_step, unit_of_work
 from tracker.reminders.mail import mailer_from_config
 from tracker.reminders.outbox import deliver_pending, run_reminders
 from tracker.reminders.rules import Schedule
@@ -43,17 +42,19 @@ def ensure_reminder_periods(today, *, commit: bool = True) -> None:
     from tracker.periods.services import ensure_period
 
     schedule = Schedule.from_config(current_app.config)
-    try:
+
+    def create() -> None:
         # Each province keeps its own reporting calendar.
         for tenant_id in [tenant.id for tenant in tenants()]:
             for year, quarter in reminder_quarters(today, schedule):
                 ensure_period(year, quarter, tenant_id)
-        if commit:
-            db.session.commit()
-    except IntegrityError:  # another process created one at the same moment: it exists now
-        db.session.rollback()
-        if not commit:
-            raise
+
+    if not commit:
+        create()
+        return
+    # Its own commit: the periods exist before digests are planned and claimed against them. A
+    # conflict means another process created one at the same moment: it exists now.
+    commit_step(create)
 
 
 def daily_reminders() -> None:
@@ -62,20 +63,22 @@ def daily_reminders() -> None:
     from tracker.areas.services import tenants
 
     today = today_local()
-    ensure_reminder_periods(today)
-    with mailer_from_config(current_app.config) as mailer:
-        # Each province's pass under its own scope: its digests count only its units and periods.
-        for tenant in [(t.id, t.code) for t in tenants()]:
-            with using(tenant_scope(tenant[0])):
-                result = run_reminders(today, now=utcnow(), mailer=mailer,
-                                       sender=current_app.config["MAIL_DEFAULT_SENDER"])
-            log.info("Nhắc việc %s (%s): %d thư mới, %d đã gửi, %d lỗi", today, tenant[1], len(result.claimed),
-                     len(result.delivery.sent), len(result.delivery.failed) + len(result.delivery.given_up))
+    with unit_of_work():
+        ensure_reminder_periods(today)
+        with mailer_from_config(current_app.config) as mailer:
+            # Each province's pass under its own scope: its digests count only its units and periods.
+            for tenant in [(t.id, t.code) for t in tenants()]:
+                with using(tenant_scope(tenant[0])):
+                    result = run_reminders(today, now=utcnow(), mailer=mailer,
+                                           sender=current_app.config["MAIL_DEFAULT_SENDER"])
+                log.info("Nhắc việc %s (%s): %d thư mới, %d đã gửi, %d lỗi", today, tenant[1],
+                         len(result.claimed), len(result.delivery.sent),
+                         len(result.delivery.failed) + len(result.delivery.given_up))
 
 
 def deliver_outbox() -> None:
     """Every few minutes: send what is pending (retries, and rows left by a crash)."""
-    with mailer_from_config(current_app.config) as mailer:
+    with unit_of_work(), mailer_from_config(current_app.config) as mailer:
         result = deliver_pending(now=utcnow(), mailer=mailer, sender=current_app.config["MAIL_DEFAULT_SENDER"])
     if result.sent or result.failed or result.given_up:
         log.info("Gửi thư: %d đã gửi, %d lỗi", len(result.sent), len(result.failed) + len(result.given_up))

@@ -21,6 +21,10 @@ the "sent" commit, the next run sends it again. It is kept small: the mark is co
 after the server's reply, one message per commit, with nothing in between. And the copy carries
 the same Message-ID (derived from the notice keys), by which mail systems and clients recognise
 and drop duplicates. The in-app notification has no such window: it is written with the claim.
+
+A commit seam (tracker/core/unit_of_work.py): the claims and the "sent" marks above are commits of
+their own, because other runs must see them before the next step; the jobs and commands calling this
+module are otherwise one unit of work each.
 """
 from __future__ import annotations
 

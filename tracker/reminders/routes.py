@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from tracker.core.time import utcnow
 from tracker.core.security import page_number
-from tracker.extensions import db
 from tracker.reminders.forms import PreferencesForm
 from tracker.reminders.notifications import (
     PAGE_SIZE,
@@ -47,7 +46,6 @@ def index():
 def mark_read_view(notification_id: int):
     if mark_read(current_user, notification_id, utcnow()) is None:
         abort(404)
-    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -55,7 +53,6 @@ def mark_read_view(notification_id: int):
 @login_required
 def mark_all_read_view():
     count = mark_all_read(current_user, utcnow())
-    db.session.commit()
     flash(f"Đã đánh dấu {count} thông báo là đã đọc." if count else "Không có thông báo chưa đọc.", "success")
     return redirect(url_for("notifications.index"))
 
@@ -67,7 +64,6 @@ def preferences():
     if not form.validate_on_submit():
         abort(400)
     set_optional_notices(current_user, bool(form.notify_optional.data), actor=current_user)
-    db.session.commit()
     flash("Đã bật nhận nhắc nhở không bắt buộc." if form.notify_optional.data
           else "Đã tắt nhắc nhở không bắt buộc. Thông báo quá hạn vẫn được gửi.", "success")
     target = request.form.get("next")

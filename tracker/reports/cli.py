@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from tracker.cli import tracker_cli
-from tracker.extensions import db
+from tracker.core.unit_of_work import unit_of_work
 
 
 @tracker_cli.command("report")
@@ -36,8 +36,8 @@ def report_command(plan_ref, period_code, fmt, out, unit_name, area_code):
         raise click.ClickException(str(error)) from error
     period = get_period(f"{year}-Q{quarter}", plan.tenant_id)
     if period is None:
-        period = ensure_period(year, quarter, plan.tenant_id)
-        db.session.commit()
+        with unit_of_work():  # the new period is kept whatever becomes of the report
+            period = ensure_period(year, quarter, plan.tenant_id)
         click.echo(f"Đã tạo kỳ báo cáo {period.label} với thời hạn mặc định.", err=True)
     unit = None
     if unit_name:

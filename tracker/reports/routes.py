@@ -129,7 +129,9 @@ def _stored_or_queued(plan, period, unit, fmt: str, stem: str):
         return _send_render(stored, fmt, stem)
     payload = render_payload(plan, period, unit_id, fmt, stamp, utcnow()) | {"stem": stem}
     job = enqueue(RENDER_KIND, payload, key=stamp, tenant_id=plan.tenant_id, user_id=current_user.id)
-    db.session.commit()
+    # A download is a GET, which commits nothing: the documented early commit stores the job for
+    # the background worker (tracker/core/unit_of_work.py).
+    unit_of_work.commit_now()
     from tracker.queue.models import JOB_STATE_LABELS
 
     return render_template("reports/job.html", job=job, plan=plan, period=period, unit=unit, fmt=fmt,

@@ -116,6 +116,51 @@ def predecessors_of(unit: Unit) -> list[Unit]:
     return found
 
 
+# --- The naming rules of an area's units, for the administrator's form and the plan loader alike. --
+
+SELF_PARENT = "Một đơn vị không thể là cấp trên của chính nó."
+
+
+def name_taken_message(value: str, other: Unit) -> str:
+    return f"'{value}' đã là tên của đơn vị {other.name} trong địa bàn này."
+
+
+def other_units_named(value: str | None, units, unit: Unit | None = None) -> list[Unit]:
+    """The units among `units` (those of one area), `unit` itself aside, answering to `value`.
+
+    A short name or alias that already names another unit of the area would make that name
+    ambiguous (plan loading and user creation could no longer tell the two apart): refused."""
+    value = " ".join((value or "").split())
+    if not value:
+        return []
+    folded = fold_name(value)
+    return [u for u in units if folded in unit_names(u) and not _same_unit(u, unit)]
+
+
+def _same_unit(a: Unit, b: Unit | None) -> bool:
+    return b is not None and (a is b or (b.id is not None and a.id == b.id))
+
+
+def resolve_parent(name: str | None, area_id: int | None, unit: Unit | None = None) -> Unit | None:
+    """The parent unit named `name` in the area (None when no name is given). UnitError when no
+    unit or several answer to the name, or when the name is the unit's own."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    matches = find_units(name, area_id)
+    if len(matches) != 1:
+        raise UnitError(f"Không tìm thấy đơn vị '{name}' trong địa bàn đã chọn." if not matches
+                        else f"Tên '{name}' trùng với nhiều đơn vị; hãy ghi tên đầy đủ.")
+    check_parent(matches[0], unit)
+    return matches[0]
+
+
+def check_parent(parent: Unit | None, unit: Unit | None) -> None:
+    """A unit is never its own parent (UnitError)."""
+    if parent is not None and _same_unit(parent, unit):
+        raise UnitError(SELF_PARENT)
+
+
 def _parse_aliases(text: str | None) -> list[str]:
     seen, result = set(), []
     for line in (text or "").splitlines():
@@ -158,8 +203,7 @@ def save_unit(
     if created:
         unit = Unit(area=area, name=name)
         db.session.add(unit)
-    if parent is not None and (parent is unit or parent.id == getattr(unit, "id", None)):
-        raise UnitError("Một đơn vị không thể là cấp trên của chính nó.")
+    check_parent(parent, unit)
     unit.area = area
     unit.name = name
     unit.short_name = (short_name or "").strip() or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.areas import loading as area_loading
 from tracker.audit.services import record
@@ -13,6 +14,7 @@ from tracker.extensions import db
 from tracker.plans.importing.validate import UNIT_KINDS
 from tracker.plans.sources import SourceDoc
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember
+from tracker.units.services import UnitError, check_parent, name_taken_message, other_units_named
 
 ACTOR = "load-plans"
 
@@ -86,6 +88,7 @@ class UnitsApplier:
         db.session.flush()
         self._names.clear()
 
+        area_units = None
         for node in data.get("units") or []:
             unit = units_by_name.get(node.get("name"))
             if unit is None:
@@ -94,6 +97,20 @@ class UnitsApplier:
             if node.get("parent"):
                 found = self.resolve_names(doc, node, "parent", area, node["parent"])
                 parent_unit = found[0][1] if found and isinstance(found[0][1], Unit) else None
+            try:
+                check_parent(parent_unit, unit)  # the area's naming rules (tracker/units/services.py)
+            except UnitError as refused:
+                self.problem(doc, node, "parent", str(refused))
+                parent_unit = None
+            for value in [node.get("short_name"), *(node.get("aliases") or [])]:
+                if not value:
+                    continue
+                if area_units is None:
+                    area_units = list(db.session.scalars(select(Unit).where(Unit.area_id == area.id)
+                                                         .options(selectinload(Unit.aliases))))
+                others = other_units_named(str(value), area_units, unit)
+                if others:
+                    self.problem(doc, node, "aliases", name_taken_message(" ".join(str(value).split()), others[0]))
             self.set_fields(unit, {"parent_id": parent_unit.id if parent_unit else None})
             succ = node.get("successor")
             values = {"successor_id": None, "succeeded_on": None, "succession_type": None, "succession_note": None}
