@@ -8,6 +8,7 @@ its first label.
 """
 from __future__ import annotations
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
@@ -54,9 +55,11 @@ class Numbering:
         self.styles: dict[str, tuple[str, int]] = {}                   # paragraph style -> (numId, level)
         self.counters: dict[str, dict[int, int]] = {}
         self.labels: dict = {}
+        # The numbering part read directly: python-docx's `numbering_part` would try to create one when
+        # the document has none (and that creation is unimplemented in python-docx).
         try:
-            numbering = document.part.numbering_part.element
-        except (KeyError, NotImplementedError):
+            numbering = document.part.part_related_by(RT.NUMBERING).element
+        except KeyError:  # a document without numbered lists
             numbering = None
         if numbering is not None:
             abstract = {a.get(qn("w:abstractNumId")): self._levels(a) for a in numbering.findall(qn("w:abstractNum"))}
