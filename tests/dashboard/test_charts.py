@@ -111,3 +111,16 @@ def test_the_budget_appendix_total_disbursed_equals_the_dashboard(client, viewer
     page = client.get(f"/ke-hoach/{board['plan'].id}?phu-luc={budget.number}").get_data(as_text=True)
     total = page.split("<tfoot>", 1)[1].split("</tr>", 1)[0]
     assert total.rstrip().endswith('<th class="num">500.000.000 đ</th>')
+
+
+def test_a_chart_is_drawn_once_for_the_same_data_and_again_when_it_changes():
+    from tracker.charts.svg import ChartSpec, Series, render_svg
+
+    def spec(value):
+        return ChartSpec(key="kiem-tra", title="Tiến độ", categories=["Phụ lục 1"], series=[Series("Quý 1/2026", [value])],
+                         value_format="percent")
+
+    first = render_svg(spec(37))
+    assert render_svg(spec(37)) == first
+    changed = render_svg(spec(63))
+    assert changed != first and ">63 %<" in changed and ">37 %<" not in changed

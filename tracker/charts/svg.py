@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import astuple, dataclass, field
 
 import pygal
 from pygal.style import Style
@@ -87,8 +88,27 @@ def _defs(key: str, count: int) -> list[str]:
     return defs
 
 
+# pygal costs 15–20 ms of CPU a chart and the dashboard draws five: the same chart data (a province's
+# unchanged figures, seen by each of its users) is drawn once per process. The key is the whole spec.
+_RENDERED: OrderedDict[tuple, str] = OrderedDict()
+_RENDERED_MAX = 256
+
+
 def render_svg(spec: ChartSpec, *, width: int = 720, height: int | None = None) -> str:
     """The chart as an inline <svg> element (no XML declaration, no script, a stable id)."""
+    key = (repr(astuple(spec)), width, height)
+    svg = _RENDERED.get(key)
+    if svg is None:
+        svg = _render_svg(spec, width=width, height=height)
+        _RENDERED[key] = svg
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    else:
+        _RENDERED.move_to_end(key)
+    return svg
+
+
+def _render_svg(spec: ChartSpec, *, width: int, height: int | None) -> str:
     count = max(len(spec.series), 1)
     columns = min(count, 4)
     legend_rows = -(-count // columns) if count > 1 else 0
