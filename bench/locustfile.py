@@ -187,7 +187,8 @@ class Coordinator(Signed):
         self.plans = self.links(html, r'href="/ke-hoach/(\d+)"') or []
         self.items = []
         if self.plans:
-            page = self.page(f"/ke-hoach/{self.plans[0]}?phu-luc=3", "kế hoạch, phụ lục")
+            # Every appendix at once: a province's plan need not have a "Phụ lục 3" (Triệu Sơn's has one).
+            page = self.page(f"/ke-hoach/{self.plans[0]}?phu-luc=tat-ca", "kế hoạch, phụ lục")
             self.items = self.links(page, r'href="(/hang-muc/\d+)"')
 
     @task(4)
