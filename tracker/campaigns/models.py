@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.core.locking import Versioned
+from tracker.core.files import StoredFileColumns
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
 from tracker.extensions import db
@@ -125,19 +126,13 @@ class CampaignInput(Versioned, db.Model):
         return ""
 
 
-class CampaignEvidence(db.Model):
+class CampaignEvidence(StoredFileColumns, db.Model):
     """An evidence file (tài liệu kiểm chứng) of an input, stored like an update's evidence."""
 
     __tablename__ = "campaign_evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     input_id: Mapped[int] = mapped_column(ForeignKey("campaign_input.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(BigInteger)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     input: Mapped[CampaignInput] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()

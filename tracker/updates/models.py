@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.core.files import StoredFileColumns
 from tracker.core.time import utcnow
 from tracker.core.types import UTCDateTime
 from tracker.extensions import db
@@ -96,19 +97,13 @@ class StatusUpdate(db.Model):
 
 
 
-class Evidence(db.Model):
+class Evidence(StoredFileColumns, db.Model):
     """An evidence file, stored outside the static folder under a generated name."""
 
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(BigInteger)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     update: Mapped[StatusUpdate] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
