@@ -65,6 +65,8 @@ def test_the_coordinator_maps_kind_and_columns_confirms_and_the_mapping_is_kept(
     # Now a document list, the reader asks which field "Cơ quan được giao" is, and where the owner is.
     assert selects(html) == ["anh-xa|cot|I|3", "anh-xa|thieu|I|owner"]
     assert "<strong>Cơ quan được giao</strong>" in html
+    # Both rows lack an owner until then: one line of the error list names both places.
+    assert html.count("Thiếu đơn vị chủ trì.") == 1 and "<strong>2 chỗ:</strong> Phụ lục I, bảng 3, hàng 2; Phụ lục I" in html
 
     client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|cot|I|3": "owner"})
     html = preview(client, token)

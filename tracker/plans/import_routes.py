@@ -67,6 +67,7 @@ def import_preview(token: str):
                            kind_labels=ITEM_KIND_LABELS, action_labels=ACTION_LABELS,
                            units_by_area=units_by_area, unknown_names=imports.group_unknown(preview),
                            mapping_choices=import_mapping.choices_of(preview.problems),
+                           problem_rows=imports.group_problems(preview.problems),
                            mapping_lines=import_mapping.describe(upload.mapping),
                            kept_mapping=upload.meta.get("kept_mapping"))
 

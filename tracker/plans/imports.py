@@ -230,6 +230,23 @@ def group_unknown(preview: Preview) -> list[dict]:
     return list(grouped.values())
 
 
+def group_problems(problems, shown: int = 3) -> list[dict]:
+    """The preview's error list: the same message of the same field, in the same file, once, with
+    its places (a column the reader missed leaves every row without an owner: one line, not 56)."""
+    grouped: dict[tuple, dict] = {}
+    for problem in problems:
+        key = (problem.file, problem.field, problem.message)
+        row = grouped.setdefault(key, {"file": problem.file, "field": problem.field, "message": problem.message,
+                                       "places": []})
+        if problem.where:
+            row["places"].append(problem.where)
+    for row in grouped.values():
+        places = row["places"]
+        row["count"] = max(len(places), 1)
+        row["where"] = "; ".join(places[:shown]) + (f" và {len(places) - shown} chỗ khác" if len(places) > shown else "")
+    return list(grouped.values())
+
+
 def confirm_upload(user, upload: StoredUpload):
     """Apply the stored file (the caller commits, or rolls back on LoadError)."""
     result = load_paths([upload.path], upload.mapping, actor=user, check=area_check(user))
