@@ -54,6 +54,7 @@ def test_the_coordinator_maps_kind_and_columns_confirms_and_the_mapping_is_kept(
     assert "Bảng và cột chưa nhận ra" in html and "Xác nhận nạp" not in html
     assert selects(html) == ["anh-xa|loai|I", "anh-xa|cot|2|6"]
     assert "<strong>Sản phẩm</strong>" in html  # the column as printed
+    assert "<td>Tỉnh Thừa Thiên Huế (thua-thien-hue)</td>" in html
     assert '<option value="document">Văn bản, chương trình</option>' in html
     assert '<option value="note">Ghi chú</option>' in html
 
@@ -154,3 +155,15 @@ def test_a_reporter_may_not_map(client, db, login, as_user, two_areas, docx_31):
     as_user(users["reporter"])
     assert client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|loai|I": "document"}).status_code == 403
     assert client.post(f"/ke-hoach/nhap/{token}/anh-xa/bo").status_code == 403
+
+
+def test_clearing_drops_the_choices_of_this_upload(client, db, login, two_areas, docx_31):
+    _, _, users = two_areas
+    login(users["hue"])
+    token = token_of(upload(client, docx_31))
+    client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|loai|I": "document"})
+    assert "Phụ lục I: loại Văn bản, chương trình" in preview(client, token)
+    assert client.post(f"/ke-hoach/nhap/{token}/anh-xa/bo").status_code == 302
+    html = preview(client, token)
+    assert "Đã bỏ ánh xạ: tệp được đọc lại như lúc tải lên." in html and "Ánh xạ đang dùng" not in html
+    assert selects(html) == ["anh-xa|loai|I", "anh-xa|cot|2|6"]

@@ -184,6 +184,9 @@ def preview_upload(user, upload: StoredUpload) -> Preview:
     for entry in preview.unresolved_units:
         if entry.get("file") == upload.path.name:
             entry["file"] = upload.original_name
+    for described in preview.documents:  # the area by its name, as the user knows it
+        area = find_area(str(described["area"])) if described.get("kind") == "plan" and described.get("area") else None
+        described["area_name"] = area.name if area is not None else None
     return preview
 
 
