@@ -14,7 +14,7 @@ from tracker.indicators.models import (  # noqa: F401
 )
 from tracker.items.models import ItemReassignment  # noqa: F401
 from tracker.periods.models import LateException, ReportingPeriod  # noqa: F401
-from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanItem, Section  # noqa: F401
+from tracker.plans.models import Appendix, DataIssue, ItemAssignment, Plan, PlanImportMapping, PlanItem, Section  # noqa: F401
 from tracker.calendar.models import UnitCalendarToken  # noqa: F401
 from tracker.ops.models import SchedulerHeartbeat  # noqa: F401
 from tracker.notify.models import EventNotice, NotificationPreference  # noqa: F401

@@ -31,3 +31,9 @@ ROUTES += [
     Route("plans.import_confirm", "POST", "/ke-hoach/nhap/{token}/xac-nhan", expect(403, admin=302, coordinator=302),
           data={}, setup=stored_import),
 ]
+ROUTES += [
+    Route("plans.import_mapping_choices", "POST", "/ke-hoach/nhap/{token}/anh-xa",
+          expect(403, admin=302, coordinator=302), data={}, setup=stored_import),
+    Route("plans.import_mapping_clear", "POST", "/ke-hoach/nhap/{token}/anh-xa/bo",
+          expect(403, admin=302, coordinator=302), data={}, setup=stored_import),
+]

@@ -17,7 +17,9 @@ from tracker.core.unit_of_work import rollback_now, unit_of_work
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và so sánh với cơ sở dữ liệu, không ghi gì.")
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Tệp JSON ánh xạ cột và loại phụ lục cho kế hoạch Word (.docx), xem seed_plans/README.md.")
-def load_plans_command(paths, as_json, dry_run, mapping_path):
+@click.option("--area", "area_code", default=None,
+              help="Mã địa bàn của kế hoạch khi tệp không ghi (khi tệp có ghi thì phải trùng), ví dụ thua-thien-hue.")
+def load_plans_command(paths, as_json, dry_run, mapping_path, area_code):
     """Nạp kế hoạch, đơn vị, bộ chỉ số từ seed_plans/ hoặc các tệp .yaml/.xlsx/.docx được chỉ định."""
     from tracker.plans.importing.diff import preview_paths, problem_json
     from tracker.plans.loader import load_paths
@@ -32,7 +34,7 @@ def load_plans_command(paths, as_json, dry_run, mapping_path):
             raise click.ClickException(f"Tệp ánh xạ {mapping_path.name} không phải JSON hợp lệ: {error}")
     with unit_of_work():  # one commit, or one rollback on error (a dry run, a refused file)
         if dry_run:
-            preview = preview_paths(targets, mapping)
+            preview = preview_paths(targets, mapping, area=area_code)
             rollback_now()
             if as_json:
                 click.echo(json.dumps(preview.as_json(), ensure_ascii=False, indent=2))
@@ -43,7 +45,7 @@ def load_plans_command(paths, as_json, dry_run, mapping_path):
                     _echo_summary(preview.as_json(), preview.summary.get("changes", 0))
             raise SystemExit(0 if preview.ok else 1)
         try:
-            result = load_paths(targets, mapping)
+            result = load_paths(targets, mapping, area=area_code)
         except LoadError as error:
             rollback_now()
             if as_json:

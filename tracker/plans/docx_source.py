@@ -84,6 +84,7 @@ class DocxProblem(Problem):
     column: int | None = None      # the grid column, 1-based
     column_label: str | None = None
     choices: tuple[str, ...] = ()  # what the mapping may say here (fields or kinds)
+    missing: str | None = None     # the field a missing_column problem lacks
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -160,14 +161,15 @@ class _Reader:
 
     def report(self, code: str, message: str, *, appendix: str | None = None, table: int | None = None,
                row: int | None = None, column: int | None = None, label: str | None = None,
-               choices: tuple[str, ...] = (), where: str | None = None) -> None:
+               choices: tuple[str, ...] = (), where: str | None = None, missing: str | None = None) -> None:
         if where is None:
             parts = [f"Phụ lục {appendix}" if appendix and not appendix.startswith("bảng") else None,
                      f"bảng {table}" if table else None, f"hàng {row}" if row else None,
                      (f"cột {column}" + (f" '{label}'" if label else "")) if column else None]
             where = ", ".join(p for p in parts if p)
         self.problems.append(DocxProblem(self.name, where, "", message, code=code, appendix=appendix, table=table,
-                                         row=row, column=column, column_label=label, choices=choices))
+                                         row=row, column=column, column_label=label, choices=choices,
+                                         missing=missing))
 
     # -- mapping ---------------------------------------------------------------------------
 
@@ -354,7 +356,8 @@ class _Reader:
         for required in REQUIRED.get(kind, ("code", "text", "owner")):
             if required not in columns.values():
                 self.report("missing_column", f"Thiếu cột '{FIELD_LABELS[required]}': chỉ ra cột đó trong ánh xạ.",
-                            appendix=appendix.key, table=table_number, row=1, choices=tuple(header.labels))
+                            appendix=appendix.key, table=table_number, row=1, choices=tuple(header.labels),
+                            missing=required)
         number = number or self._free_number(plan)
         appendix_issue = None if appendix.numbered else {
             "kind": "other", "text": f"Bảng {table_number} không có tiêu đề \"Phụ lục\"; ghi số phụ lục \"{number}\"."}

@@ -12,7 +12,7 @@ from flask_login import current_user
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core import unit_of_work
-from tracker.plans import imports
+from tracker.plans import import_mapping, imports
 from tracker.plans.models import ITEM_KIND_LABELS
 from tracker.plans.routes import bp
 from tracker.plans.sources import LoadError
@@ -65,7 +65,46 @@ def import_preview(token: str):
     units_by_area = {entry["area"]: imports.area_units(entry["area"]) for entry in preview.unresolved_units}
     return render_template("plans/import_preview.html", upload=upload, preview=preview,
                            kind_labels=ITEM_KIND_LABELS, action_labels=ACTION_LABELS,
-                           units_by_area=units_by_area, unknown_names=imports.group_unknown(preview))
+                           units_by_area=units_by_area, unknown_names=imports.group_unknown(preview),
+                           mapping_choices=import_mapping.choices_of(preview.problems),
+                           problem_rows=imports.group_problems(preview.problems),
+                           mapping_lines=import_mapping.describe(upload.mapping),
+                           kept_mapping=upload.meta.get("kept_mapping"))
+
+
+@bp.post("/ke-hoach/nhap/<token>/anh-xa")
+@roles_required(*STAFF)
+def import_mapping_choices(token: str):
+    """The preview's choices for tables and columns the Word reader did not recognise: the same
+    stored file is read again with them."""
+    upload = _upload_or_404(token)
+    try:
+        done = imports.map_upload(current_user, upload, request.form.to_dict())
+    except import_mapping.MappingError as refused:
+        unit_of_work.fail()  # a refused redirect: nothing of the choices is kept
+        flash(str(refused), "error")
+        return redirect(url_for("plans.import_preview", token=upload.token))
+    if done:
+        flash(f"Đã ghi {done} lựa chọn ánh xạ. Tệp đã được đọc lại theo ánh xạ này.", "success")
+    else:
+        flash("Chưa chọn gì: chọn loại phụ lục hoặc trường cho cột rồi bấm ghi.", "info")
+    return redirect(url_for("plans.import_preview", token=upload.token))
+
+
+@bp.post("/ke-hoach/nhap/<token>/anh-xa/bo")
+@roles_required(*STAFF)
+def import_mapping_clear(token: str):
+    """Read the file again with no mapping; the mapping kept for the plan is removed."""
+    upload = _upload_or_404(token)
+    try:
+        removed = imports.clear_mapping(current_user, upload)
+    except import_mapping.MappingError as refused:
+        unit_of_work.fail()
+        flash(str(refused), "error")
+        return redirect(url_for("plans.import_preview", token=upload.token))
+    flash("Đã bỏ ánh xạ" + (" đã lưu từ lần nhập trước" if removed else "") + ": tệp được đọc lại như lúc tải lên.",
+          "success")
+    return redirect(url_for("plans.import_preview", token=upload.token))
 
 
 @bp.post("/ke-hoach/nhap/<token>/don-vi")

@@ -23,13 +23,16 @@ from tracker.areas.scope import SYSTEM, using
 from tracker.areas.services import find_area
 from tracker.areas.tenancy import tenant_area
 from tracker.audit.services import record
+from tracker.auth.models import User
+from tracker.core.formatting import format_datetime
 from tracker.core.text import fold_name
 from tracker.core.time import utcnow
 from tracker.extensions import db
-from tracker.plans.importing.diff import Preview, preview_paths
+from tracker.plans import import_mapping
+from tracker.plans.importing.diff import Preview, preview_documents
 from tracker.plans.importing.pipeline import load_paths
-from tracker.plans.importing.readers import SUFFIXES
-from tracker.plans.sources import SourceDoc
+from tracker.plans.importing.readers import SUFFIXES, read_paths
+from tracker.plans.sources import LoadError, SourceDoc
 from tracker.units.models import Area, Unit, UnitAlias
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -58,6 +61,14 @@ class StoredUpload:
     @property
     def confirmed(self) -> bool:
         return bool(self.meta.get("confirmed_at"))
+
+    @property
+    def mapping(self) -> dict | None:
+        """The Word reader's mapping for this file: the user's choices (and the kept one's)."""
+        return self.meta.get("mapping") or None
+
+    def save_meta(self) -> None:
+        (self.directory / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), encoding="utf-8")
 
 
 def _root() -> Path:
@@ -132,15 +143,83 @@ def area_check(user):
     return check
 
 
+def _plan_keys(docs) -> list[tuple[str | None, str | None]]:
+    from tracker.plans.identity import normalize_number
+
+    return [(_doc_area_code(d), normalize_number(d.data.get("number"))) for d in docs if d.kind == "plan"]
+
+
+def _read(user, upload: StoredUpload):
+    """The upload's documents read with its mapping. On the first preview of a Word file, the
+    mapping kept by the last import of the same plan (same area and number) is applied and
+    remembered with the upload; the preview says so."""
+    docs, problems = read_paths([upload.path], upload.mapping)
+    if upload.path.suffix.lower() != ".docx" or "mapping" in upload.meta:
+        return docs, problems
+    for area_code, number in _plan_keys(docs):
+        kept = import_mapping.saved_mapping(area_code, number)
+        if kept is None or not import_mapping.has_choices(kept.mapping):
+            continue
+        upload.meta["mapping"] = kept.mapping
+        who = db.session.get(User, kept.saved_by_id) if kept.saved_by_id else None
+        upload.meta["kept_mapping"] = {"saved_at": kept.saved_at.isoformat(), "file": kept.source_name,
+                                       "area": area_code, "number": number,
+                                       "label": f"tệp {kept.source_name or '(không rõ)'}, {format_datetime(kept.saved_at)}"
+                                                + (f", {who.display_name}" if who is not None else "")}
+        upload.save_meta()
+        return read_paths([upload.path], upload.mapping)
+    return docs, problems
+
+
 def preview_upload(user, upload: StoredUpload) -> Preview:
-    preview = preview_paths([upload.path], actor=user, check=area_check(user))
+    try:
+        docs, problems = _read(user, upload)
+    except LoadError as error:
+        preview = Preview(problems=list(error.problems))
+    else:
+        preview = preview_documents(docs, problems, actor=user, check=area_check(user))
     for problem in preview.problems:  # the user knows the file by its own name
         if problem.file in (upload.path.name, str(upload.path)):
             problem.file = upload.original_name
     for entry in preview.unresolved_units:
         if entry.get("file") == upload.path.name:
             entry["file"] = upload.original_name
+    for described in preview.documents:  # the area by its name, as the user knows it
+        area = find_area(str(described["area"])) if described.get("kind") == "plan" and described.get("area") else None
+        described["area_name"] = area.name if area is not None else None
     return preview
+
+
+def map_upload(user, upload: StoredUpload, form: dict[str, str]) -> int:
+    """Add the preview form's mapping choices to the upload; the choices must be ones the reader
+    offers for this very file read with its current mapping (MappingError otherwise, nothing kept)."""
+    if upload.confirmed:
+        raise import_mapping.MappingError("Tệp này đã được nhập: tải lên lại tệp để nhập với ánh xạ khác.")
+    try:
+        _, problems = read_paths([upload.path], upload.mapping)
+    except LoadError as error:
+        problems = list(error.problems)
+    mapping, done = import_mapping.apply_choices(upload.mapping, form, import_mapping.choices_of(problems))
+    if done:
+        upload.meta["mapping"] = mapping
+        upload.save_meta()
+    return done
+
+
+def clear_mapping(user, upload: StoredUpload) -> bool:
+    """Read the upload again without any mapping; the mapping kept for its plan is removed.
+    Returns whether a kept mapping was removed (the caller commits)."""
+    if upload.confirmed:
+        raise import_mapping.MappingError("Tệp này đã được nhập: không bỏ ánh xạ được nữa.")
+    kept = upload.meta.get("kept_mapping") or {}
+    removed = import_mapping.forget_mapping(kept.get("area"), kept.get("number")) if kept else False
+    if not kept and upload.path.suffix.lower() == ".docx":
+        docs, _ = read_paths([upload.path], None)
+        removed = any([import_mapping.forget_mapping(a, n) for a, n in _plan_keys(docs)])
+    upload.meta["mapping"] = {}
+    upload.meta.pop("kept_mapping", None)
+    upload.save_meta()
+    return removed
 
 
 def group_unknown(preview: Preview) -> list[dict]:
@@ -154,10 +233,29 @@ def group_unknown(preview: Preview) -> list[dict]:
     return list(grouped.values())
 
 
+def group_problems(problems, shown: int = 3) -> list[dict]:
+    """The preview's error list: the same message of the same field, in the same file, once, with
+    its places (a column the reader missed leaves every row without an owner: one line, not 56)."""
+    grouped: dict[tuple, dict] = {}
+    for problem in problems:
+        key = (problem.file, problem.field, problem.message)
+        row = grouped.setdefault(key, {"file": problem.file, "field": problem.field, "message": problem.message,
+                                       "places": []})
+        if problem.where:
+            row["places"].append(problem.where)
+    for row in grouped.values():
+        places = row["places"]
+        row["count"] = max(len(places), 1)
+        row["where"] = "; ".join(places[:shown]) + (f" và {len(places) - shown} chỗ khác" if len(places) > shown else "")
+    return list(grouped.values())
+
+
 def confirm_upload(user, upload: StoredUpload):
     """Apply the stored file (the caller commits, or rolls back on LoadError)."""
-    result = load_paths([upload.path], actor=user, check=area_check(user))
+    result = load_paths([upload.path], upload.mapping, actor=user, check=area_check(user))
     for plan in result.plans:
+        if upload.path.suffix.lower() == ".docx":
+            import_mapping.keep_mapping(user, plan, upload.mapping, upload.original_name)
         counts = result.plan_changes.get(plan.id)
         record(actor=user, action="plan.import", entity_type="plan", entity_id=plan.id,
                summary=f"Nhập kế hoạch {plan.number_label} từ tệp {upload.original_name}",
@@ -166,7 +264,7 @@ def confirm_upload(user, upload: StoredUpload):
     upload.meta["confirmed_at"] = utcnow().isoformat()
     upload.meta["confirmed_by"] = user.id
     upload.meta["plan_ids"] = [plan.id for plan in result.plans]
-    (upload.directory / "meta.json").write_text(json.dumps(upload.meta, ensure_ascii=False), encoding="utf-8")
+    upload.save_meta()
     return result
 
 

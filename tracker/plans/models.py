@@ -317,3 +317,25 @@ class DataIssue(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(255))
+
+
+class PlanImportMapping(db.Model):
+    """What a coordinator told the Word reader about a plan it could not recognise (which kind an
+    appendix is, which field a column is), kept for the next import of the same plan: keyed by
+    the plan's area and number, in the area's tenant (another province never sees it)."""
+
+    __tablename__ = "plan_import_mapping"
+    __table_args__ = (UniqueConstraint("area_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(120))
+    # {"appendices": {key: {"kind": ..., "columns": {label: field}}}}: the docx reader's mapping.
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    source_name: Mapped[str | None] = mapped_column(String(255))  # the file it was made for
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    area: Mapped[Area] = relationship(foreign_keys=[area_id])
+    tenant: Mapped[Area] = relationship(foreign_keys=[tenant_id])

@@ -42,6 +42,7 @@ class PlansApplier:
         area_code = self.require(doc, data, "area", "mã địa bàn")
         area = self.area(doc, data, area_code) if area_code else None
         if not (title and issuing_body and area):
+            self.check_rows(doc, data)  # a wrong area code hides none of the rows' own errors
             return
         period = data.get("period") or {}
         signer = data.get("signer") or {}
@@ -162,6 +163,37 @@ class PlansApplier:
                 self.warn(doc, data, f"Hạng mục {ref} có trong cơ sở dữ liệu nhưng không còn trong tệp (giữ nguyên, không xóa).")
         self.sync_issues(doc, {"plan_id": plan.id}, issues)
         self.result.plans.append(plan)
+
+    def check_rows(self, doc: SourceDoc, data) -> None:
+        """The checks of every appendix, section and row that need no area (shape, codes, years,
+        amounts), for a plan that cannot be applied: its other errors are listed all the same."""
+        def walk(nodes, kind: str) -> None:
+            for node in nodes or []:
+                if not isinstance(node, dict):
+                    continue
+                if node.get("code") is None or str(node.get("code")).strip() == "":
+                    self.problem(doc, node, "code", "Đề mục thiếu mã.")
+                items(node.get("items"), kind)
+                walk(node.get("sections"), kind)
+
+        def items(nodes, kind: str) -> None:
+            for node in nodes or []:
+                problems = validate.item_problems(node)
+                for field_name, message in problems:
+                    self.problem(doc, node, field_name, message)
+                if isinstance(node, dict) and not any(f == "code" for f, _ in problems):
+                    self.kind_values(doc, node, kind)
+
+        for node in data.get("appendices") or []:
+            if not isinstance(node, dict):
+                continue
+            invalid = validate.appendix_problem(node)
+            if invalid:
+                self.problem(doc, node, *invalid)
+                continue
+            if node.get("kind") != "framework":
+                walk(node.get("sections"), node["kind"])
+                items(node.get("items"), node["kind"])
 
     def walk_sections(self, ctx: _PlanContext, nodes, parent: Section | None, path: list[str]) -> None:
         for node in nodes or []:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from tracker.extensions import db
-from tracker.plans.importing.pipeline import apply_documents
+from tracker.plans.importing.pipeline import apply_documents, with_area
 from tracker.plans.importing.readers import read_paths
 from tracker.plans.importing.result import LoadResult
 from tracker.plans.sources import LoadError, Problem, SourceDoc
@@ -123,11 +123,12 @@ def preview_documents(docs: list[SourceDoc], problems: list[Problem], actor=None
     return preview
 
 
-def preview_paths(paths: list, mapping: dict | None = None, actor=None, check=None) -> Preview:
+def preview_paths(paths: list, mapping: dict | None = None, actor=None, check=None, area: str | None = None) -> Preview:
     """What loading `paths` would do; nothing is written. A file that cannot be found or read
-    is a problem of the preview, not an exception."""
+    is a problem of the preview, not an exception. `area`: as load_paths'."""
     try:
         docs, problems = read_paths(paths, mapping)
     except LoadError as error:
         return Preview(problems=list(error.problems))
+    with_area(docs, problems, area)
     return preview_documents(docs, problems, actor, check)

@@ -110,11 +110,7 @@ class Importer(NameResolver, UnitsApplier, FrameworksApplier, PlansApplier, Link
             return None
         area = db.session.scalar(select(Area).where(Area.code == code))
         if area is None:
-            import difflib
-
-            known = db.session.scalars(select(Area.code)).all()
-            hint = unique(difflib.get_close_matches(code, known, n=3))
-            self.problem(doc, node, "area", f"Không có địa bàn mã '{code}'." + (f" Có phải: {', '.join(hint)}?" if hint else ""))
+            self.problem(doc, node, "area", area_problem(code))
         return area
 
     # -- documents -------------------------------------------------------------------------
@@ -148,9 +144,54 @@ def apply_documents(docs: list[SourceDoc], problems: list[Problem], actor=None, 
     return importer.result
 
 
-def load_paths(paths: list[str | Path], mapping: dict | None = None, actor=None, check=None) -> LoadResult:
+def area_problem(code: str) -> str:
+    """"No area with this code", with the closest codes (each once)."""
+    import difflib
+
+    known = db.session.scalars(select(Area.code)).all()
+    hint = unique(difflib.get_close_matches(code, known, n=3))
+    return f"Không có địa bàn mã '{code}'." + (f" Có phải: {', '.join(hint)}?" if hint else "")
+
+
+def _file_area(doc: SourceDoc) -> str | None:
+    area = doc.data.get("area")
+    if isinstance(area, dict):
+        area = area.get("code")
+    return str(area).strip() if area else None
+
+
+def with_area(docs: list[SourceDoc], problems: list[Problem], code: str | None) -> None:
+    """`load-plans --area CODE`: the area of every plan (and of the frameworks its Word file
+    defines) that does not name one; a plan naming another area is a problem, as is an unknown
+    CODE (the files are still checked: every other error is listed too). A Word file's area is
+    read from its issuing body: a name that is no known area counts as not naming one."""
+    if not code:
+        return
+    code = code.strip()
+    if db.session.scalar(select(Area).where(Area.code == code)) is None:
+        problems.append(Problem("--area", "", "area", area_problem(code)))
+        return
+    for doc in docs:
+        if doc.kind not in ("plan", "framework") or (doc.kind == "framework" and not doc.data.get("plan")):
+            continue  # a framework file of its own (national or an area's) says its own area
+        written = _file_area(doc)
+        guessed = doc.path.lower().endswith(".docx")
+        if written and written != code and not (
+                guessed and db.session.scalar(select(Area.id).where(Area.code == written)) is None):
+            if doc.kind == "plan":
+                problems.append(Problem(doc.name, where_of(doc.data), "area",
+                                        f"Tệp ghi địa bàn '{written}', khác địa bàn --area '{code}': "
+                                        "sửa tệp hoặc bỏ --area."))
+            continue
+        doc.data["area"] = code
+
+
+def load_paths(paths: list[str | Path], mapping: dict | None = None, actor=None, check=None,
+               area: str | None = None) -> LoadResult:
     """Read and apply every file under `paths`. Raises LoadError listing all problems.
 
-    `mapping` tells the Word reader what it could not recognise (tracker/plans/docx_source.py)."""
+    `mapping` tells the Word reader what it could not recognise (tracker/plans/docx_source.py);
+    `area` is the area of a plan that does not say (`with_area`)."""
     docs, problems = read_paths(paths, mapping)
+    with_area(docs, problems, area)
     return apply_documents(docs, problems, actor, check)
