@@ -285,3 +285,48 @@ def _json_default(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"not serialisable: {type(value)!r}")
+
+
+def report_data_from_json(snapshot: dict) -> ReportData:
+    """The ReportData an issued snapshot (`ReportData.to_json`) was made from: the files of an issued
+    version are rendered from it, in the background, never from the live data."""
+    return _revive(snapshot, ReportData)
+
+
+_CLASSES = {cls.__name__: cls for cls in (Header, AppendixSummary, ItemRow, SectionHeading, Annex, ProjectSummary,
+                                          BudgetRow, BudgetSummary, AgencyRow, IndicatorRisk, ProgressPoint, Quote,
+                                          AgencyQuotes, ReportData)}
+
+
+def _hints(cls) -> dict:
+    import typing
+
+    cached = _HINTS.get(cls)
+    if cached is None:
+        cached = _HINTS[cls] = typing.get_type_hints(cls)
+    return cached
+
+
+_HINTS: dict = {}
+
+
+def _revive(value, hint=None):
+    import typing
+
+    if isinstance(value, dict) and "__type__" in value:
+        cls = _CLASSES[value["__type__"]]
+        hints = _hints(cls)
+        return cls(**{f.name: _revive(value[f.name], hints.get(f.name)) for f in dataclasses.fields(cls)
+                      if f.name in value})
+    if isinstance(value, list):
+        args = typing.get_args(hint) if hint is not None else ()
+        return [_revive(v, args[0] if args else None) for v in value]
+    if isinstance(value, str) and hint is not None:
+        kinds = set(typing.get_args(hint)) or {hint}
+        if Decimal in kinds:
+            return Decimal(value)
+        if datetime in kinds:
+            return datetime.fromisoformat(value)
+        if date in kinds:
+            return date.fromisoformat(value)
+    return value
