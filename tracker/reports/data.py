@@ -7,7 +7,6 @@ JSON (`to_json`) next to the files it produced.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -266,25 +265,33 @@ class ReportData:
 
     def to_json(self) -> dict:
         """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""
-        return json.loads(json.dumps(_plain(self), default=_json_default))
+        return _plain(self)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        data["__type__"] = type(value).__name__
-        return data
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _json_default(value):
+    """One pass to JSON-compatible values (a 1,000-item report: in the issuing request, and hashed
+    by the worker): dataclasses as dicts tagged with "__type__", Decimals normalised, dates ISO."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    raise TypeError(f"not serialisable: {type(value)!r}")
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"not serialisable: {type(value)!r}")
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    data = {name: _plain(getattr(value, name)) for name in names}
+    data["__type__"] = type(value).__name__
+    return data
 
 
 def report_data_from_json(snapshot: dict) -> ReportData:
