@@ -21,7 +21,6 @@ def upgrade():
     op.create_table('campaign_form_render',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('fmt', sa.String(length=8), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('stamp', sa.String(length=64), nullable=False),
@@ -30,14 +29,12 @@ def upgrade():
     sa.Column('render_ms', sa.Integer(), nullable=False),
     sa.Column('created_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_form_render_campaign_id_campaign'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['area.id'], name=op.f('fk_campaign_form_render_tenant_id_area')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_form_render')),
     sa.UniqueConstraint('campaign_id', 'fingerprint', 'fmt', name=op.f('uq_campaign_form_render_campaign_id_fingerprint_fmt'))
     )
     with op.batch_alter_table('campaign_form_render', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_form_render_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index('ix_campaign_form_render_stamp', ['stamp', 'fmt'], unique=False)
-        batch_op.create_index(batch_op.f('ix_campaign_form_render_tenant_id'), ['tenant_id'], unique=False)
 
     with op.batch_alter_table('rendered_report', schema=None) as batch_op:
         batch_op.add_column(sa.Column('summary', sa.JSON(), nullable=True))
@@ -48,7 +45,6 @@ def downgrade():
         batch_op.drop_column('summary')
 
     with op.batch_alter_table('campaign_form_render', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_campaign_form_render_tenant_id'))
         batch_op.drop_index('ix_campaign_form_render_stamp')
         batch_op.drop_index(batch_op.f('ix_campaign_form_render_campaign_id'))
 

@@ -45,7 +45,7 @@ def form_job(scenario) -> dict:
 
     ids = campaign(scenario)
     tenant_id = scenario["objects"]["area"].id
-    render = CampaignFormRender(campaign_id=ids["campaign"], tenant_id=tenant_id, fmt="xlsx", fingerprint="f" * 64,
+    render = CampaignFormRender(campaign_id=ids["campaign"], fmt="xlsx", fingerprint="f" * 64,
                                 stamp="s" * 64, content=b"PK test", size=7)
     db.session.add(render)
     db.session.flush()

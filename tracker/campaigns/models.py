@@ -145,7 +145,7 @@ class CampaignEvidence(db.Model):
 
 class CampaignFormRender(db.Model):
     """The filled form (PDF or Excel) of a campaign, rendered by the background worker and served
-    again while its inputs are unchanged (tracker/campaigns/renders.py)."""
+    again while its inputs are unchanged (tracker/campaigns/renders.py). Scoped through its campaign."""
 
     __tablename__ = "campaign_form_render"
     __table_args__ = (
@@ -155,7 +155,6 @@ class CampaignFormRender(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     fmt: Mapped[str] = mapped_column(String(8))
     fingerprint: Mapped[str] = mapped_column(String(64))
     stamp: Mapped[str] = mapped_column(String(64))  # the latest input stamp known to give this form

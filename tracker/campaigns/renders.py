@@ -121,7 +121,7 @@ def store_form(campaign: Campaign, fmt: str, data: FormData, stamp: str) -> tupl
         return row, False
     started = time.perf_counter()
     content = builder(fmt)(data)
-    row = CampaignFormRender(campaign_id=campaign.id, tenant_id=campaign.tenant_id, fmt=fmt, fingerprint=fp,
+    row = CampaignFormRender(campaign_id=campaign.id, fmt=fmt, fingerprint=fp,
                              stamp=stamp, content=content, size=len(content),
                              render_ms=int((time.perf_counter() - started) * 1000))
     db.session.add(row)
