@@ -65,10 +65,12 @@ class RenderedReport(db.Model):
 
 @lru_cache(maxsize=1)
 def render_version() -> str:
-    """Changes whenever a template, a builder or the PDF engine does: old renders are not reused."""
-    import weasyprint
+    """Changes whenever a template, a builder or the PDF engine does: old renders are not reused.
+    The engine's version from its package metadata: a web request computing a stamp does not
+    import WeasyPrint (most of a second of CPU, once per process)."""
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(weasyprint.__version__.encode())
+    digest = hashlib.sha256(version("weasyprint").encode())
     for path in sorted(TEMPLATES_DIR.rglob("*")) + [PACKAGE_DIR / "builders.py", PACKAGE_DIR / "archival.py"]:
         if path.is_file():
             digest.update(path.name.encode())
