@@ -25,4 +25,4 @@ from tracker.reports.models import IssuedReport, ReportDraft, ReportProfile  # n
 from tracker.reports.renders import RenderedReport  # noqa: F401
 from tracker.units.models import Area, Unit, UnitAlias, UnitGroup, UnitGroupMember  # noqa: F401
 from tracker.updates.models import ContributionNote, Evidence, StatusUpdate  # noqa: F401
-from tracker.campaigns.models import Campaign, CampaignEvidence, CampaignInput  # noqa: F401
+from tracker.campaigns.models import Campaign, CampaignEvidence, CampaignFormRender, CampaignInput  # noqa: F401

@@ -49,6 +49,8 @@ def test_every_tenant_owned_model_and_its_children_are_covered(app):
     assert covered["LateException"] == "period_id → ReportingPeriod"
     assert covered["UnitCalendarToken"] == "unit_id → Unit"
     assert covered["ItemIndicatorLink"] == "item_id → PlanItem"
+    assert covered["CampaignFormRender"] == "campaign_id → Campaign"  # a stored form: its campaign's area
+    assert covered["Job"] == covered["RenderedReport"] == "tenant_id"
     assert "LoginThrottle" not in covered and "SchedulerHeartbeat" not in covered
 
 

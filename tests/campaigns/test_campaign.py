@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.reports.conftest import download
 from tests.updates.world import make_user
 from tracker.audit.models import AuditEntry
 from tracker.core.time import today_local, utcnow
@@ -120,7 +121,7 @@ def test_a_whole_campaign(client, as_user, db, provinces, dti_framework, khcn_re
     assert "3.1 " in stakes and "1.1 " not in stakes.split("Chấm điểm theo đánh giá")[0]
 
     # The XLSX form holds the same values and points.
-    response = client.get(f"/tu-danh-gia/{campaign.id}/phieu.xlsx")
+    response = download(client, f"/tu-danh-gia/{campaign.id}/phieu.xlsx")  # rendered by the worker
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.data))["Phiếu tự đánh giá"].iter_rows(values_only=True))
     assert rows[0][0] == "PHIẾU TỰ ĐÁNH GIÁ DTI CẤP TỈNH 2024" and rows[1][0] == "Đơn vị: Tỉnh Thừa Thiên Huế"
@@ -139,7 +140,7 @@ def test_a_whole_campaign(client, as_user, db, provinces, dti_framework, khcn_re
     assert table[-1][1] == "Tổng điểm" and table[-1][4] == 52.5
 
     # The PDF's text has the form's headings, diacritics intact.
-    pdf = client.get(f"/tu-danh-gia/{campaign.id}/phieu.pdf")
+    pdf = download(client, f"/tu-danh-gia/{campaign.id}/phieu.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     path = tmp_path / "phieu.pdf"
     path.write_bytes(pdf.data)

@@ -35,7 +35,7 @@ def test_pages_run_under_the_content_security_policy(live, artifacts_dir):
                 response = page.goto(base + path)
                 assert response.status == 200, path
                 assert response.headers["content-security-policy"].startswith("default-src 'self'")
-                if path.startswith("/bao-cao/"):  # the preview iframe (srcdoc) under the parent's policy
+                if path.startswith("/bao-cao/"):  # the preview frame: its own page (xem-truoc), framed by ours only
                     page.screenshot(path=str(artifacts_dir / "csp-bao-cao.png"), full_page=False)
 
             # A confirmation asks first; dismissed, nothing is sent.

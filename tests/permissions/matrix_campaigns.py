@@ -33,6 +33,27 @@ def campaign(scenario) -> dict:
 
 
 READ = expect(200, reporter_own=403, reporter_other=403, superadmin=200)  # the national users read every area
+# The form not rendered yet: the request queues its render and answers at once (202, progress page).
+QUEUED = expect(202, reporter_own=403, reporter_other=403, superadmin=202)
+
+
+def form_job(scenario) -> dict:
+    """A finished render job of the campaign's form, with its stored file."""
+    from tracker.extensions import db
+    from tracker.campaigns.models import CampaignFormRender
+    from tracker.queue.models import Job
+
+    ids = campaign(scenario)
+    tenant_id = scenario["objects"]["area"].id
+    render = CampaignFormRender(campaign_id=ids["campaign"], fmt="xlsx", fingerprint="f" * 64,
+                                stamp="s" * 64, content=b"PK test", size=7)
+    db.session.add(render)
+    db.session.flush()
+    job = Job(kind="campaigns.form_render", key="s" * 64, state="done", result={"render_id": render.id},
+              tenant_id=tenant_id, payload={"campaign_id": ids["campaign"], "fmt": "xlsx"})
+    db.session.add(job)
+    db.session.flush()
+    return ids | {"job": job.id}
 COORDINATOR_WRITE = expect(403, coordinator=302)
 # Pages about one input: its provider reads and writes it; the national users read it, write nothing.
 INPUT_READ = expect(200, reporter_other=403, superadmin=200)
@@ -44,8 +65,10 @@ ROUTES = [
           data=lambda s: {"framework_id": s["framework_id"], "year": "2030",
                           "deadline": (today_local() + timedelta(days=10)).strftime("%d/%m/%Y")}),
     Route("campaigns.show", "GET", "/tu-danh-gia/{campaign}", READ, setup=campaign),
-    Route("campaigns.form_xlsx", "GET", "/tu-danh-gia/{campaign}/phieu.xlsx", READ, setup=campaign),
-    Route("campaigns.form_pdf", "GET", "/tu-danh-gia/{campaign}/phieu.pdf", READ, setup=campaign),
+    Route("campaigns.form_xlsx", "GET", "/tu-danh-gia/{campaign}/phieu.xlsx", QUEUED, setup=campaign),
+    Route("campaigns.form_pdf", "GET", "/tu-danh-gia/{campaign}/phieu.pdf", QUEUED, setup=campaign),
+    Route("campaigns.form_job_status", "GET", "/tu-danh-gia/viec/{job}.json", READ, setup=form_job),
+    Route("campaigns.form_job_file", "GET", "/tu-danh-gia/viec/{job}/tep", READ, setup=form_job),
     Route("campaigns.judge", "POST", "/tu-danh-gia/{campaign}/cham-diem", COORDINATOR_WRITE, setup=campaign,
           data={"key": "1.1", "points": "5", "reason": "Đã triển khai một phần", "lock_version": "1"}),
     Route("campaigns.input_page", "GET", "/tu-danh-gia/so-lieu/{campaign_input}", INPUT_READ, setup=campaign),

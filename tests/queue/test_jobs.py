@@ -117,3 +117,13 @@ def test_a_job_waits_for_its_run_after(db, handlers):
     db.session.commit()
     assert run_jobs() == []
     assert run_jobs(now=later) == [(job.id, "done")]
+
+
+def test_every_kind_the_app_queues_has_a_handler():
+    """The worker (the scheduler's queue.run) finds a handler for each job a request queues."""
+    from tracker.campaigns.renders import FORM_RENDER_KIND
+    from tracker.reports.issuing import ISSUED_FILES_KIND
+    from tracker.reports.renders import RENDER_KIND
+
+    services.load_handlers()
+    assert {RENDER_KIND, ISSUED_FILES_KIND, FORM_RENDER_KIND} <= set(services.HANDLERS)

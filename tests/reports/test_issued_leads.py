@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.reports.test_routes import DRAFT, _url
+from tracker.queue.services import run_jobs
 from tracker.reports.models import IssuedReport
 
 
@@ -25,6 +26,11 @@ def test_the_issued_version_leads_once_it_exists(scenario, factory, client, logi
 
     client.post("/dang-xuat")
     login(viewer)
+    page = client.get(_url(scenario)).get_data(as_text=True)
+    assert _buttons(page)[0] == ("button", f"/bao-cao/da-ban-hanh/{issued.id}.pdf",
+                                 "Tải PDF bản ban hành (phiên bản 1, số 125) · đang tạo tệp")
+    assert "đang tạo tệp</span>" in page  # the version's files come from the background worker
+    run_jobs()
     buttons = _buttons(client.get(_url(scenario)).get_data(as_text=True))
     assert buttons[0] == ("button", f"/bao-cao/da-ban-hanh/{issued.id}.pdf",
                           "Tải PDF bản ban hành (phiên bản 1, số 125)")

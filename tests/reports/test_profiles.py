@@ -119,6 +119,11 @@ def test_html_and_xlsx_carry_the_header_and_issued_versions_keep_theirs(db, hue_
     issued = issue_report(hue.plan, hue.period, user=hue.coordinator)
     save_profile(hue.admin, None, area=hue.area, valid_from=date(2025, 1, 1), parent_body="UBND TP HUẾ (ĐÃ SỬA)")
     db.session.flush()
+    # The worker renders the files after the profile changed: from the frozen snapshot, as issued.
+    from tracker.queue.services import run_jobs
+
+    assert [outcome for _, outcome in run_jobs()] == ["done"]
+    db.session.refresh(issued)
     assert b"UBND TH\xc3\x80NH PH\xe1\xbb\x90 HU\xe1\xba\xbe" in issued.html  # "UBND THÀNH PHỐ HUẾ", as printed
     assert issued.data["header"]["parent_body"] == "UBND THÀNH PHỐ HUẾ"
     again = gather_report_data(hue.plan, hue.period, options=ReportOptions(report_date=date(2026, 10, 5)))

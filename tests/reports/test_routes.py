@@ -6,6 +6,7 @@ import io
 from openpyxl import load_workbook
 
 from tests.reports.conftest import download, pdftotext
+from tracker.queue.services import run_jobs
 from tracker.reports.models import IssuedReport, ReportDraft
 
 DRAFT = {"number": "125", "report_date": "2025-10-05", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
@@ -18,14 +19,31 @@ def _url(scenario, suffix=""):
 
 
 def test_show_page_previews_the_report(scenario, factory, client, login):
+    """The page renders no report: its frame shows the stored HTML render, made by the worker."""
+    from tracker.queue.services import run_jobs
+
     login(factory.user("viewer"))
     response = client.get(_url(scenario))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html
-    assert "Các đơn vị chưa gửi báo cáo (1): Sở Y tế." in html
-    assert "11.500.000.000" in html
+    assert f'src="{_url(scenario, "/xem-truoc")}"' in html and "Bản xem trước" in html
     assert 'name="summary"' not in html  # the form is the coordinator's
+    waiting = client.get(_url(scenario, "/xem-truoc"))
+    assert waiting.status_code == 202 and 'http-equiv="refresh"' in waiting.get_data(as_text=True)
+    assert waiting.headers["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in \
+        waiting.headers["Content-Security-Policy"]
+    assert len(run_jobs()) == 1  # the page and its frame asked for the same render
+
+    document = client.get(_url(scenario, "/xem-truoc"))
+    text = document.get_data(as_text=True)
+    assert document.status_code == 200 and document.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Các đơn vị chưa gửi báo cáo (1): Sở Y tế." in text
+    assert "11.500.000.000" in text
+    # The page lists, from the stored render, who sent nothing and each agency's own report.
+    html = client.get(_url(scenario)).get_data(as_text=True)
+    assert "Các đơn vị chưa gửi báo cáo kỳ này (1): Sở Y tế." in html
+    assert f'/don-vi/{scenario.units["yte"].id}.pdf' in html and "data-job-status" not in html
 
 
 def test_downloads_have_the_right_types(scenario, factory, client, login):
@@ -47,6 +65,9 @@ def test_issued_version_is_frozen_while_data_moves_on(scenario, factory, updates
     first = db.session.query(IssuedReport).one()
     assert first.version == 1 and first.number == "125"
     assert first.data["header"]["is_draft"] is False
+    # The number and the snapshot at once; the files from the background worker.
+    assert not first.files_ready and client.get(f"/bao-cao/da-ban-hanh/{first.id}.pdf").status_code == 202
+    run_jobs()
     issued_pdf = client.get(f"/bao-cao/da-ban-hanh/{first.id}.pdf").data
     issued_xlsx = client.get(f"/bao-cao/da-ban-hanh/{first.id}.xlsx").data
     text = pdftotext(issued_pdf, tmp_path)
@@ -66,6 +87,7 @@ def test_issued_version_is_frozen_while_data_moves_on(scenario, factory, updates
 
     # A reissue is a new version; the first stays as it was.
     client.post(_url(scenario, "/ban-hanh"))
+    run_jobs()
     versions = db.session.query(IssuedReport).order_by(IssuedReport.version).all()
     assert [v.version for v in versions] == [1, 2]
     assert versions[1].data["not_reported"] == [] and versions[0].data["not_reported"] == ["Sở Y tế"]
@@ -78,7 +100,9 @@ def test_coordinator_saves_the_draft(scenario, factory, client, login, db):
     draft = db.session.query(ReportDraft).one()
     assert (draft.number, draft.signer_name) == ("125", "Nguyễn Thị Hằng")
     page = client.get(_url(scenario)).get_data(as_text=True)
-    assert "Số: 125/BC-SKHCN" in page and "Tiến độ chung đạt khá." in page and 'name="summary"' in page
+    assert "Tiến độ chung đạt khá." in page and 'name="summary"' in page
+    document = download(client, _url(scenario, "/xem-truoc")).get_data(as_text=True)
+    assert "Số: 125/BC-SKHCN" in document and "Tiến độ chung đạt khá." in document
     bad = client.post(_url(scenario, "/du-thao"), data={**DRAFT, "number": "x" * 65})
     assert bad.status_code == 400 and "Tối đa 64 ký tự." in bad.get_data(as_text=True)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.core.locking import Versioned
@@ -136,3 +136,27 @@ class CampaignEvidence(StoredFileColumns, db.Model):
 
     input: Mapped[CampaignInput] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class CampaignFormRender(db.Model):
+    """The filled form (PDF or Excel) of a campaign, rendered by the background worker and served
+    again while its inputs are unchanged (tracker/campaigns/renders.py). Scoped through its campaign."""
+
+    __tablename__ = "campaign_form_render"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "fingerprint", "fmt"),
+        Index("ix_campaign_form_render_stamp", "stamp", "fmt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    fmt: Mapped[str] = mapped_column(String(8))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    stamp: Mapped[str] = mapped_column(String(64))  # the latest input stamp known to give this form
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    size: Mapped[int] = mapped_column(default=0)
+    render_ms: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CampaignFormRender campaign={self.campaign_id} {self.fmt}>"

@@ -18,7 +18,6 @@ from tracker.core import unit_of_work
 from tracker.extensions import db
 from tracker.campaigns import outputs, prefill, services
 from tracker.campaigns.models import INPUT_STATE_LABELS, Campaign, CampaignEvidence, CampaignInput
-from tracker.indicators.form import build_form_pdf, build_form_xlsx
 from tracker.indicators.models import FRAMEWORK_LEVEL_LABELS, Framework
 from tracker.indicators.scoring import STATUS_LABELS
 from tracker.indicators.selfassessment import framework_spec
@@ -116,20 +115,85 @@ def show(campaign_id: int):
     )
 
 
-def _form_download(campaign: Campaign, kind: str):
-    today = today_local()
-    spec = framework_spec(campaign.framework)
-    data = outputs.campaign_form(campaign, spec, outputs.load_inputs(campaign), today)
-    name = f"Phiếu tự đánh giá {campaign.framework.name} - {campaign.tenant.current_name} - {campaign.year}.{kind}"
-    if kind == "xlsx":
-        body = build_form_xlsx(data)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = build_form_pdf(data)
-        mimetype = "application/pdf"
-    response = send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+FORM_MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "pdf": "application/pdf"}
+
+
+def _form_name(campaign: Campaign, kind: str) -> str:
+    return f"Phiếu tự đánh giá {campaign.framework.name} - {campaign.tenant.current_name} - {campaign.year}.{kind}"
+
+
+def _send_form(render, campaign: Campaign):
+    name = _form_name(campaign, render.fmt)
+    response = send_file(io.BytesIO(render.content), mimetype=FORM_MIMETYPES[render.fmt], as_attachment=True,
+                         download_name=name, max_age=0)
     response.headers["Content-Disposition"] = content_disposition(name)
+    response.set_etag(render.fingerprint)
+    return response.make_conditional(request)
+
+
+def _form_download(campaign: Campaign, kind: str):
+    """The stored form while the campaign's inputs are unchanged; else a render job for the background
+    worker and, at once, a page following it (tracker/campaigns/renders.py)."""
+    from tracker.campaigns.jobs import form_payload
+    from tracker.campaigns.renders import FORM_RENDER_KIND, input_stamp, stored_by_stamp
+    from tracker.queue.models import JOB_STATE_LABELS
+    from tracker.queue.services import enqueue
+
+    stamp = input_stamp(campaign, kind)
+    stored = stored_by_stamp(campaign, stamp, kind)
+    if stored is not None:
+        return _send_form(stored, campaign)
+    job = enqueue(FORM_RENDER_KIND, form_payload(campaign, kind, stamp, today_local()), key=stamp,
+                  tenant_id=campaign.tenant_id, user_id=current_user.id)
+    # A download is a GET, which commits nothing: the documented early commit stores the job for
+    # the background worker (tracker/core/unit_of_work.py).
+    unit_of_work.commit_now()
+    return render_template("campaigns/job.html", campaign=campaign, job=job, fmt=kind,
+                           state_label=JOB_STATE_LABELS.get(job.state, job.state)), 202
+
+
+def _form_job(job_id: int):
+    """A form render job: another province's is not there (404)."""
+    from tracker.campaigns.renders import FORM_RENDER_KIND
+    from tracker.queue.models import Job
+
+    job = get_in_scope(Job, job_id)
+    if job is None or job.kind != FORM_RENDER_KIND:
+        abort(404)
+    return job
+
+
+@bp.get("/tu-danh-gia/viec/<int:job_id>.json")
+@roles_required(*READERS)
+def form_job_status(job_id: int):
+    """The progress of a form render job, polled by the waiting page (tracker/static/app.js)."""
+    from flask import jsonify
+
+    from tracker.queue.models import JOB_STATE_LABELS, JobState
+
+    job = _form_job(job_id)
+    body = {"state": job.state, "label": JOB_STATE_LABELS.get(job.state, job.state), "attempts": job.attempts}
+    if job.state == JobState.DONE.value:
+        body["file_url"] = url_for("campaigns.form_job_file", job_id=job.id)
+    elif job.state == JobState.FAILED.value:
+        body["error"] = "Không tạo được phiếu. Vui lòng thử lại hoặc báo quản trị hệ thống."
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/tu-danh-gia/viec/<int:job_id>/tep")
+@roles_required(*READERS)
+def form_job_file(job_id: int):
+    from tracker.campaigns.models import CampaignFormRender
+
+    job = _form_job(job_id)
+    render_id = (job.result or {}).get("render_id")
+    render = get_in_scope(CampaignFormRender, render_id) if render_id else None
+    if render is None:
+        abort(404)
+    return _send_form(render, _campaign_or_404(render.campaign_id))
 
 
 @bp.get("/tu-danh-gia/<int:campaign_id>/phieu.xlsx")

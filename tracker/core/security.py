@@ -3,7 +3,7 @@
 - Ids in URLs (`<int:...>`) and in query arguments are at most `MAX_ID` (PostgreSQL's `integer`);
   a larger number is no record of ours: 404 (or the argument is ignored), never a database error.
 - Every response carries a Content-Security-Policy without inline scripts (the pages' few scripts
-  live in static/app.js), refuses to be framed, keeps URLs (calendar tokens) out of Referer
+  live in static/app.js), refuses to be framed (except by our own pages, `allow_same_origin_framing`), keeps URLs (calendar tokens) out of Referer
   headers, and in production asks browsers to use HTTPS only (HSTS, `HSTS_SECONDS`).
   Styles may be inline: bar widths are computed per row; scripts may not.
 """
@@ -28,6 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# A page shown in a frame of our own pages (the report preview): framed by the same origin only.
+FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -36,6 +39,13 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+
+
+def allow_same_origin_framing(response):
+    """Let our own pages frame this response (the defaults below refuse every frame)."""
+    response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 class IdConverter(IntegerConverter):

@@ -49,7 +49,7 @@ def handles(kind: str):
 
 # The modules whose @handles register job kinds, one line per area. Named, not imported, here: the
 # queue sits below the areas that use it (.importlinter, "seams").
-HANDLER_MODULES = ("tracker.reports.jobs",)
+HANDLER_MODULES = ("tracker.reports.jobs", "tracker.campaigns.jobs")
 
 
 def load_handlers() -> None:

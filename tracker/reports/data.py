@@ -7,7 +7,6 @@ JSON (`to_json`) next to the files it produced.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -266,22 +265,75 @@ class ReportData:
 
     def to_json(self) -> dict:
         """A JSON-compatible dict (Decimals as strings, dates ISO) for the issued snapshot."""
-        return json.loads(json.dumps(_plain(self), default=_json_default))
+        return _plain(self)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        data["__type__"] = type(value).__name__
-        return data
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _json_default(value):
+    """One pass to JSON-compatible values (a 1,000-item report: in the issuing request, and hashed
+    by the worker): dataclasses as dicts tagged with "__type__", Decimals normalised, dates ISO."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    raise TypeError(f"not serialisable: {type(value)!r}")
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"not serialisable: {type(value)!r}")
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    data = {name: _plain(getattr(value, name)) for name in names}
+    data["__type__"] = type(value).__name__
+    return data
+
+
+def report_data_from_json(snapshot: dict) -> ReportData:
+    """The ReportData an issued snapshot (`ReportData.to_json`) was made from: the files of an issued
+    version are rendered from it, in the background, never from the live data."""
+    return _revive(snapshot, ReportData)
+
+
+_CLASSES = {cls.__name__: cls for cls in (Header, AppendixSummary, ItemRow, SectionHeading, Annex, ProjectSummary,
+                                          BudgetRow, BudgetSummary, AgencyRow, IndicatorRisk, ProgressPoint, Quote,
+                                          AgencyQuotes, ReportData)}
+
+
+def _hints(cls) -> dict:
+    import typing
+
+    cached = _HINTS.get(cls)
+    if cached is None:
+        cached = _HINTS[cls] = typing.get_type_hints(cls)
+    return cached
+
+
+_HINTS: dict = {}
+
+
+def _revive(value, hint=None):
+    import typing
+
+    if isinstance(value, dict) and "__type__" in value:
+        cls = _CLASSES[value["__type__"]]
+        hints = _hints(cls)
+        return cls(**{f.name: _revive(value[f.name], hints.get(f.name)) for f in dataclasses.fields(cls)
+                      if f.name in value})
+    if isinstance(value, list):
+        args = typing.get_args(hint) if hint is not None else ()
+        return [_revive(v, args[0] if args else None) for v in value]
+    if isinstance(value, str) and hint is not None:
+        kinds = set(typing.get_args(hint)) or {hint}
+        if Decimal in kinds:
+            return Decimal(value)
+        if datetime in kinds:
+            return datetime.fromisoformat(value)
+        if date in kinds:
+            return date.fromisoformat(value)
+    return value

@@ -84,10 +84,13 @@ def save_draft(plan: Plan, period: ReportingPeriod, *, user, number: str = "", r
     return draft
 
 
-def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now: datetime | None = None) -> IssuedReport:
-    """Freeze the current draft: the data snapshot and the files as sent, under the next version."""
-    from tracker.reports.builders import build_html, build_pdf, build_xlsx
+ISSUED_FILES_KIND = "reports.issued_files"
 
+
+def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now: datetime | None = None) -> IssuedReport:
+    """Freeze the current draft under the next version: the number, the date and the data snapshot
+    at once; its PDF, Excel and HTML are rendered from that snapshot by the background worker
+    (`render_issued_files`, queued here in the same transaction)."""
     options = options_from_draft(get_draft(plan, period))
     if options.report_date is None:
         options.report_date = today_local()
@@ -98,7 +101,6 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
     ) or 0) + 1
     data.header.is_draft = False
     data.header.version = version
-    pdf = build_pdf(data)
     report = IssuedReport(
         plan_id=plan.id,
         period_id=period.id,
@@ -109,16 +111,55 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
         issued_at=now or utcnow(),
         issued_by_id=getattr(user, "id", None),
         data=data.to_json(),
-        pdf=pdf,
-        xlsx=build_xlsx(data),
-        html=build_html(data),
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        # Filled in by the worker; an empty pdf_sha256 says the files are not made yet.
+        pdf=b"", xlsx=b"", html=b"", pdf_sha256="",
     )
     db.session.add(report)
     db.session.flush()
+    queue_issued_files(report, user=user)
     record(actor=user, action="report.issued", entity_type="issued_report", entity_id=report.id,
            summary=f"Ban hành báo cáo {plan.number_label} {period.label}, phiên bản {version}")
     return report
+
+
+def issued_files_key(report: IssuedReport) -> str:
+    return f"issued:{report.id}"
+
+
+def queue_issued_files(report: IssuedReport, *, user=None):
+    """The job rendering an issued version's files (the one still waiting or running, else a new one)."""
+    from tracker.queue.services import enqueue
+
+    return enqueue(ISSUED_FILES_KIND, {"report_id": report.id}, key=issued_files_key(report),
+                   tenant_id=report.plan.tenant_id, user_id=getattr(user, "id", None))
+
+
+def issued_files_job(report: IssuedReport):
+    """The latest job rendering this version's files (None when there never was one)."""
+    from tracker.queue.models import Job
+
+    return db.session.scalars(
+        select(Job).where(Job.kind == ISSUED_FILES_KIND, Job.key == issued_files_key(report))
+        .order_by(Job.id.desc()).limit(1)
+    ).first()
+
+
+def render_issued_files(report: IssuedReport) -> bool:
+    """Render the version's PDF, Excel and HTML from its frozen snapshot (never from the live data);
+    False when they were already there (a job run twice renders once)."""
+    from tracker.reports.builders import build_html, build_pdf, build_xlsx
+    from tracker.reports.data import report_data_from_json
+
+    if report.files_ready:
+        return False
+    data = report_data_from_json(report.data)
+    pdf = build_pdf(data)
+    report.pdf = pdf
+    report.xlsx = build_xlsx(data)
+    report.html = build_html(data)
+    report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    db.session.flush()
+    return True
 
 
 def issued_versions(plan_ids: list[int] | None = None) -> list[IssuedReport]:

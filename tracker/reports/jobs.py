@@ -1,10 +1,12 @@
-"""Background work of the reports area: rendering a draft report file (run by tracker.queue)."""
+"""Background work of the reports area (run by tracker.queue): rendering a draft report file, and the
+files of an issued version from its frozen snapshot."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from tracker.extensions import db
 from tracker.queue.services import PermanentJobError, handles
+from tracker.reports.issuing import ISSUED_FILES_KIND
 from tracker.reports.renders import RENDER_KIND, store_render
 
 
@@ -41,3 +43,16 @@ def render_report(payload: dict, job) -> dict:
     row, rendered = store_render(plan=plan, period=period, unit_id=unit.id if unit else None, fmt=fmt, data=data,
                                  stamp=payload["stamp"], build=builders[fmt])
     return {"render_id": row.id, "fingerprint": row.fingerprint, "rendered": rendered}
+
+
+@handles(ISSUED_FILES_KIND)
+def render_issued(payload: dict, job) -> dict:
+    """An issued version's three files, rendered from its frozen snapshot."""
+    from tracker.reports.issuing import render_issued_files
+    from tracker.reports.models import IssuedReport
+
+    report = db.session.get(IssuedReport, payload["report_id"])
+    if report is None:
+        raise PermanentJobError("Phiên bản báo cáo không còn tồn tại.")
+    rendered = render_issued_files(report)
+    return {"report_id": report.id, "pdf_sha256": report.pdf_sha256, "rendered": rendered}

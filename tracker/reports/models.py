@@ -69,6 +69,11 @@ class IssuedReport(db.Model):
     period: Mapped[ReportingPeriod] = relationship()
     issued_by: Mapped[User | None] = relationship()
 
+    @property
+    def files_ready(self) -> bool:
+        """Its PDF, Excel and HTML are stored (the background worker renders them after issuing)."""
+        return bool(self.pdf_sha256)
+
     def __repr__(self) -> str:
         return f"<IssuedReport plan={self.plan_id} period={self.period_id} v{self.version}>"
 

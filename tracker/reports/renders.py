@@ -10,7 +10,8 @@ Two keys, one cheap and one exact:
   gathering: when an equal render exists (the stamp moved, the figures did not) it is reused.
 
 Rendering stays a pure function of ReportData (tracker/reports/builders.py); issued versions are
-stored whole in IssuedReport and never go through here.
+stored whole in IssuedReport (rendered once, in the background, from their frozen snapshot:
+tracker/reports/issuing.render_issued_files) and never go through here.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, func, select
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from tracker.core.time import today_local, utcnow
@@ -54,6 +55,8 @@ class RenderedReport(db.Model):
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     size: Mapped[int] = mapped_column(default=0)
     render_ms: Mapped[int] = mapped_column(default=0)
+    # What the report page lists next to the preview (`page_summary`), so that it needs no gathering.
+    summary: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -62,10 +65,12 @@ class RenderedReport(db.Model):
 
 @lru_cache(maxsize=1)
 def render_version() -> str:
-    """Changes whenever a template, a builder or the PDF engine does: old renders are not reused."""
-    import weasyprint
+    """Changes whenever a template, a builder or the PDF engine does: old renders are not reused.
+    The engine's version from its package metadata: a web request computing a stamp does not
+    import WeasyPrint (most of a second of CPU, once per process)."""
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(weasyprint.__version__.encode())
+    digest = hashlib.sha256(version("weasyprint").encode())
     for path in sorted(TEMPLATES_DIR.rglob("*")) + [PACKAGE_DIR / "builders.py", PACKAGE_DIR / "archival.py"]:
         if path.is_file():
             digest.update(path.name.encode())
@@ -117,6 +122,12 @@ def stored_by_stamp(stamp: str, fmt: str) -> RenderedReport | None:
     ).first()
 
 
+def page_summary(data: ReportData) -> dict:
+    """The agencies and who sent nothing, as the report page shows them beside the preview."""
+    return {"not_reported": list(data.not_reported),
+            "agencies": [{"unit_id": a.unit_id, "name": a.name, "status_label": a.status_label} for a in data.agencies]}
+
+
 def store_render(*, plan, period, unit_id, fmt: str, data: ReportData, stamp: str, build) -> tuple[RenderedReport, bool]:
     """The stored render of `data` (made with `build` only when no equal one exists); (row, rendered?)."""
     import time
@@ -127,11 +138,13 @@ def store_render(*, plan, period, unit_id, fmt: str, data: ReportData, stamp: st
     ).first()
     if row is not None:
         row.stamp = stamp
+        if row.summary is None:
+            row.summary = page_summary(data)
         return row, False
     started = time.perf_counter()
     content = build(data)
     row = RenderedReport(plan_id=plan.id, period_id=period.id, unit_id=unit_id, tenant_id=plan.tenant_id, fmt=fmt,
-                         fingerprint=fp, stamp=stamp, content=content, size=len(content),
+                         fingerprint=fp, stamp=stamp, content=content, size=len(content), summary=page_summary(data),
                          render_ms=int((time.perf_counter() - started) * 1000))
     db.session.add(row)
     db.session.flush()

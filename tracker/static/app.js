@@ -7,7 +7,8 @@
 //   <textarea data-required-message="…">: a required text, with the message in Vietnamese rather
 //     than the browser's own.
 //   <div data-job-status="URL">: follow a background job (a report being rendered) and open its
-//   file when it is done.
+//   file when it is done, or with data-job-reload reload the page (which then shows the file);
+//   on failure show [data-job-error] with the message and [data-job-retry] (a link asking again).
 //   <form data-item-search="url"> with <input data-item-picker list="…">: suggestions from the server
 //   as one types (the plan chosen in the form's plan_id select); without script the field takes a code.
 (function () {
@@ -119,6 +120,8 @@
     var url = box.getAttribute("data-job-status");
     var label = box.querySelector("[data-job-label]");
     var errorBox = box.querySelector("[data-job-error]");
+    var retry = box.querySelector("[data-job-retry]");
+    var reload = box.hasAttribute("data-job-reload");
     var delay = 1000;
     function poll() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -128,10 +131,13 @@
         })
         .then(function (status) {
           if (label) { label.textContent = status.label; }
-          if (status.state === "done" && status.file_url) {
+          if (status.state === "done" && reload) {
+            window.location.reload();
+          } else if (status.state === "done" && status.file_url) {
             window.location.href = status.file_url;
           } else if (status.state === "failed") {
             if (errorBox) { errorBox.textContent = status.error; errorBox.hidden = false; }
+            if (retry) { retry.hidden = false; }
           } else {
             window.setTimeout(poll, delay);
           }
