@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -207,6 +207,31 @@ def ended_owners(item, on: date) -> list:
     return list(seen.values())
 
 
+def _may_be_owed_by(unit_ids: set[int]):
+    """A superset, in SQL, of the items some of `unit_ids` may owe (a unit's reporter does not read
+    the whole province's plan): an owner assignment naming one of them or a unit they carry by
+    succession (directly or as a group member), or a reassignment to one of them. The exact rule
+    (`owner_units`) is applied to what this finds."""
+    from tracker.items.models import ItemReassignment
+
+    related = set(unit_ids)
+    successions = db.session.execute(select(Unit.id, Unit.successor_id).where(Unit.successor_id.is_not(None))).all()
+    changed = True
+    while changed:  # predecessors of predecessors: a unit merged into one that merged again
+        changed = False
+        for unit_id, successor_id in successions:
+            if successor_id in related and unit_id not in related:
+                related.add(unit_id)
+                changed = True
+    ids = sorted(related)
+    named = select(ItemAssignment.item_id).where(
+        ItemAssignment.role == "owner",
+        or_(ItemAssignment.unit_id.in_(ids),
+            ItemAssignment.group_id.in_(select(UnitGroupMember.group_id).where(UnitGroupMember.unit_id.in_(ids)))))
+    reassigned = select(ItemReassignment.item_id).where(ItemReassignment.to_unit_id.in_(ids))
+    return or_(PlanItem.id.in_(named), PlanItem.id.in_(reassigned))
+
+
 def obligations_for_period(
     period: ReportingPeriod, *, plan_id: int | None = None, unit_ids: set[int] | None = None
 ) -> list[Obligation]:
@@ -225,14 +250,17 @@ def obligations_for_period(
         query = query.where(PlanItem.plan_id == plan_id)
     # A period belongs to one province's calendar: only that province's items owe it.
     query = query.where(PlanItem.tenant_id == period.tenant_id)
+    if unit_ids is not None:
+        query = query.where(_may_be_owed_by(unit_ids))
     items = [item for item in db.session.scalars(query) if item_owes_in(item, period)]
 
     latest: dict[tuple[int, int], StatusUpdate] = {}
     accepted: dict[tuple[int, int], StatusUpdate] = {}
     first_submitted: dict[tuple[int, int], datetime] = {}
-    updates = db.session.scalars(
-        select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
-    )
+    updates_query = select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
+    if unit_ids is not None:  # only these units' reports are read below
+        updates_query = updates_query.where(StatusUpdate.unit_id.in_(sorted(unit_ids)))
+    updates = db.session.scalars(updates_query)
     for update in updates:
         key = (update.item_id, update.unit_id)
         latest[key] = update  # ordered by version: the last wins
