@@ -2,7 +2,7 @@
 import hmac
 from urllib.parse import urljoin, urlsplit
 
-from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select
@@ -35,7 +35,8 @@ SIGNED_IN_USER = (
     .where(User.id == bindparam("user_id"))
     .options(joinedload(User.unit), joinedload(User.tenant).joinedload(Area.names))
 )
-PRELOADED_UNREAD = "_unread_notifications"  # g: (user id, count) as the user loader read them
+# In the request's environ (never g, which may outlive a request): (user id, count) as read.
+PRELOADED_UNREAD = "tracker.unread_notifications"
 
 
 @login_manager.user_loader
@@ -49,7 +50,7 @@ def load_user(session_id: str):
     row = db.session.execute(SIGNED_IN_USER, {"user_id": int(user_id)}).unique().first()
     user = row[0] if row is not None else None
     if user is not None:
-        setattr(g, PRELOADED_UNREAD, (user.id, row[1]))
+        request.environ[PRELOADED_UNREAD] = (user.id, row[1])
     if user is None or not user.active or not hmac.compare_digest(version, str(user.session_version)):
         return None
     if not hmac.compare_digest(fingerprint, user.session_fingerprint):

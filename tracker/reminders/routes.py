@@ -1,7 +1,7 @@
 """The notifications page (`/thong-bao`) and the unread count every page shows in the nav."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth.routes import PRELOADED_UNREAD
@@ -29,7 +29,7 @@ def unread_notifications_processor() -> dict:
         return {"unread_notifications": 0}
     # Counted with the user by the user loader (auth.routes.load_user) when the request is a read;
     # a write may have just changed the user's notifications: counted again.
-    preloaded = g.get(PRELOADED_UNREAD) if request.method in ("GET", "HEAD") else None
+    preloaded = request.environ.get(PRELOADED_UNREAD) if request.method in ("GET", "HEAD") else None
     if preloaded is not None and preloaded[0] == current_user.id:
         return {"unread_notifications": preloaded[1]}
     return {"unread_notifications": unread_count(current_user.id)}
