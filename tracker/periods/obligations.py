@@ -41,6 +41,24 @@ def is_late(submitted_at: datetime | None, period: ReportingPeriod, unit_id: int
     return exception is None or not exception.covers(day)
 
 
+def preload_exceptions(periods) -> None:
+    """Read the late-submission exceptions of many periods in one query (`is_late` reads each
+    period's, one lazy load per period otherwise)."""
+    from sqlalchemy.orm import attributes
+
+    from tracker.periods.models import LateException
+
+    pending = [p for p in periods if "exceptions" not in attributes.instance_state(p).dict]
+    if not pending:
+        return
+    found: dict[int, list] = {p.id: [] for p in pending}
+    for exception in db.session.scalars(
+            select(LateException).where(LateException.period_id.in_(sorted(found))).order_by(LateException.id)):
+        found[exception.period_id].append(exception)
+    for period in pending:
+        attributes.set_committed_value(period, "exceptions", found[period.id])
+
+
 def late_exception(period: ReportingPeriod, unit_id: int):
     """The late-submission exception granted to a unit for the period, if any (one per unit)."""
     return next((e for e in period.exceptions if e.unit_id == unit_id), None)
