@@ -242,12 +242,14 @@ def _may_be_owed_by(unit_ids: set[int]):
                 related.add(unit_id)
                 changed = True
     ids = sorted(related)
-    named = select(ItemAssignment.item_id).where(
-        ItemAssignment.role == "owner",
-        or_(ItemAssignment.unit_id.in_(ids),
-            ItemAssignment.group_id.in_(select(UnitGroupMember.group_id).where(UnitGroupMember.unit_id.in_(ids)))))
+    # Three subqueries, each on an index (unit_id; group members joined by group_id; to_unit_id):
+    # one OR inside a subquery made PostgreSQL scan every province's assignments.
+    named = select(ItemAssignment.item_id).where(ItemAssignment.role == "owner", ItemAssignment.unit_id.in_(ids))
+    in_group = (select(ItemAssignment.item_id)
+                .join(UnitGroupMember, UnitGroupMember.group_id == ItemAssignment.group_id)
+                .where(ItemAssignment.role == "owner", UnitGroupMember.unit_id.in_(ids)))
     reassigned = select(ItemReassignment.item_id).where(ItemReassignment.to_unit_id.in_(ids))
-    return or_(PlanItem.id.in_(named), PlanItem.id.in_(reassigned))
+    return or_(PlanItem.id.in_(named), PlanItem.id.in_(in_group), PlanItem.id.in_(reassigned))
 
 
 def obligations_for_period(
