@@ -70,6 +70,7 @@ test: install-test
 
 bench: install-test $(VENV)/.installed-bench
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/baseline.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/offload.py
 	$(BIN)/python bench/docx_import.py

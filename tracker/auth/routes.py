@@ -5,11 +5,15 @@ from urllib.parse import urljoin, urlsplit
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from tracker.areas.scope import SYSTEM, using
 from tracker.auth import devices, throttle
 from tracker.auth.forms import SignInForm
 from tracker.auth.models import User
+from tracker.reminders.notifications import unread_count_of_user
+from tracker.units.models import Area
 from tracker.auth.services import check_credentials
 from tracker.core import unit_of_work
 from tracker.core.time import utcnow
@@ -22,6 +26,19 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "warning"
 
 
+# What every page's navigation shows, in the request's one query: the user with their unit and
+# area (and the area's renamings, for its current name), and their unread notifications count.
+# Built once: a statement reused keeps its cache key (SQLAlchemy memoizes it), so each request pays
+# for the SQL only, not for building and keying the statement again.
+SIGNED_IN_USER = (
+    select(User, unread_count_of_user())
+    .where(User.id == bindparam("user_id"))
+    .options(joinedload(User.unit), joinedload(User.tenant).joinedload(Area.names))
+)
+# In the request's environ (never g, which may outlive a request): (user id, count) as read.
+PRELOADED_UNREAD = "tracker.unread_notifications"
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
     """Every request: the session (or remember-me cookie) must name the user's current session
@@ -30,7 +47,10 @@ def load_user(session_id: str):
     version, _, fingerprint = rest.partition(".")
     if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
         return None
-    user = db.session.get(User, int(user_id))
+    row = db.session.execute(SIGNED_IN_USER, {"user_id": int(user_id)}).unique().first()
+    user = row[0] if row is not None else None
+    if user is not None:
+        request.environ[PRELOADED_UNREAD] = (user.id, row[1])
     if user is None or not user.active or not hmac.compare_digest(version, str(user.session_version)):
         return None
     if not hmac.compare_digest(fingerprint, user.session_fingerprint):

@@ -202,7 +202,13 @@ def item_page(item: PlanItem, *, full_history: bool = False, viewer=None) -> Ite
     )
     period_ids = {u.period_id for u in updates} | {n.period_id for n in notes}
     period_rows = {p.id: p for p in db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.id.in_(sorted(period_ids) or [0])))}
+        select(ReportingPeriod).where(ReportingPeriod.id.in_(sorted(period_ids) or [0]))
+        # The exceptions: lateness of each shown version (periods.obligations.is_late), one query.
+        .options(selectinload(ReportingPeriod.exceptions)))}
+    # Only the periods shown are read version by version (an item may have years of history).
+    newest_first = sorted(period_rows.values(), key=lambda p: (p.year, p.quarter), reverse=True)
+    shown = {p.id for p in (newest_first if full_history else newest_first[:HISTORY_PERIODS])}
+    updates = [u for u in updates if u.period_id in shown]
 
     periods: dict[int, PeriodHistory] = {}
     previous: dict[tuple[int, int], UpdateRow] = {}
@@ -215,9 +221,10 @@ def item_page(item: PlanItem, *, full_history: bool = False, viewer=None) -> Ite
         previous[key] = update
     _hide_unsent(updates, periods, viewer)
     for note in notes:
-        periods.setdefault(note.period_id, PeriodHistory(note.period)).notes.append(note)
+        if note.period_id in shown or note.period_id not in period_rows:
+            periods.setdefault(note.period_id, PeriodHistory(note.period)).notes.append(note)
     history = sorted(periods.values(), key=lambda h: (h.period.year, h.period.quarter), reverse=True)
-    history_total = len(history)
+    history_total = len(period_ids)
     if not full_history:
         history = history[:HISTORY_PERIODS]
 

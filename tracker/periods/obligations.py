@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -39,6 +39,24 @@ def is_late(submitted_at: datetime | None, period: ReportingPeriod, unit_id: int
         return False
     exception = late_exception(period, unit_id) if unit_id is not None else None
     return exception is None or not exception.covers(day)
+
+
+def preload_exceptions(periods) -> None:
+    """Read the late-submission exceptions of many periods in one query (`is_late` reads each
+    period's, one lazy load per period otherwise)."""
+    from sqlalchemy.orm import attributes
+
+    from tracker.periods.models import LateException
+
+    pending = [p for p in periods if "exceptions" not in attributes.instance_state(p).dict]
+    if not pending:
+        return
+    found: dict[int, list] = {p.id: [] for p in pending}
+    for exception in db.session.scalars(
+            select(LateException).where(LateException.period_id.in_(sorted(found))).order_by(LateException.id)):
+        found[exception.period_id].append(exception)
+    for period in pending:
+        attributes.set_committed_value(period, "exceptions", found[period.id])
 
 
 def late_exception(period: ReportingPeriod, unit_id: int):
@@ -207,6 +225,33 @@ def ended_owners(item, on: date) -> list:
     return list(seen.values())
 
 
+def _may_be_owed_by(unit_ids: set[int]):
+    """A superset, in SQL, of the items some of `unit_ids` may owe (a unit's reporter does not read
+    the whole province's plan): an owner assignment naming one of them or a unit they carry by
+    succession (directly or as a group member), or a reassignment to one of them. The exact rule
+    (`owner_units`) is applied to what this finds."""
+    from tracker.items.models import ItemReassignment
+
+    related = set(unit_ids)
+    successions = db.session.execute(select(Unit.id, Unit.successor_id).where(Unit.successor_id.is_not(None))).all()
+    changed = True
+    while changed:  # predecessors of predecessors: a unit merged into one that merged again
+        changed = False
+        for unit_id, successor_id in successions:
+            if successor_id in related and unit_id not in related:
+                related.add(unit_id)
+                changed = True
+    ids = sorted(related)
+    # Three subqueries, each on an index (unit_id; group members joined by group_id; to_unit_id):
+    # one OR inside a subquery made PostgreSQL scan every province's assignments.
+    named = select(ItemAssignment.item_id).where(ItemAssignment.role == "owner", ItemAssignment.unit_id.in_(ids))
+    in_group = (select(ItemAssignment.item_id)
+                .join(UnitGroupMember, UnitGroupMember.group_id == ItemAssignment.group_id)
+                .where(ItemAssignment.role == "owner", UnitGroupMember.unit_id.in_(ids)))
+    reassigned = select(ItemReassignment.item_id).where(ItemReassignment.to_unit_id.in_(ids))
+    return or_(PlanItem.id.in_(named), PlanItem.id.in_(in_group), PlanItem.id.in_(reassigned))
+
+
 def obligations_for_period(
     period: ReportingPeriod, *, plan_id: int | None = None, unit_ids: set[int] | None = None
 ) -> list[Obligation]:
@@ -225,14 +270,17 @@ def obligations_for_period(
         query = query.where(PlanItem.plan_id == plan_id)
     # A period belongs to one province's calendar: only that province's items owe it.
     query = query.where(PlanItem.tenant_id == period.tenant_id)
+    if unit_ids is not None:
+        query = query.where(_may_be_owed_by(unit_ids))
     items = [item for item in db.session.scalars(query) if item_owes_in(item, period)]
 
     latest: dict[tuple[int, int], StatusUpdate] = {}
     accepted: dict[tuple[int, int], StatusUpdate] = {}
     first_submitted: dict[tuple[int, int], datetime] = {}
-    updates = db.session.scalars(
-        select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
-    )
+    updates_query = select(StatusUpdate).where(StatusUpdate.period_id == period.id).order_by(StatusUpdate.version)
+    if unit_ids is not None:  # only these units' reports are read below
+        updates_query = updates_query.where(StatusUpdate.unit_id.in_(sorted(unit_ids)))
+    updates = db.session.scalars(updates_query)
     for update in updates:
         key = (update.item_id, update.unit_id)
         latest[key] = update  # ordered by version: the last wins

@@ -24,6 +24,13 @@ def unread_count(user_id: int) -> int:
     ) or 0
 
 
+def unread_count_of_user():
+    """`unread_count` as a column of a query of users (correlated): the user loader's."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .correlate(User).scalar_subquery())
+
+
 def notifications_page(user: User, page: int = 1) -> tuple[list[Notification], int]:
     """A page of the user's notifications, newest first, and the total count."""
     page = max(1, page)

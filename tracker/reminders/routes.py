@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.auth.routes import PRELOADED_UNREAD
 from tracker.core.time import utcnow
 from tracker.core.security import page_number
 from tracker.reminders.forms import PreferencesForm
@@ -26,6 +27,11 @@ def unread_notifications_processor() -> dict:
 
     if not has_request_context() or not current_user.is_authenticated:
         return {"unread_notifications": 0}
+    # Counted with the user by the user loader (auth.routes.load_user) when the request is a read;
+    # a write may have just changed the user's notifications: counted again.
+    preloaded = request.environ.get(PRELOADED_UNREAD) if request.method in ("GET", "HEAD") else None
+    if preloaded is not None and preloaded[0] == current_user.id:
+        return {"unread_notifications": preloaded[1]}
     return {"unread_notifications": unread_count(current_user.id)}
 
 

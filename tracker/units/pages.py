@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.core.text import fold_search, vietnamese_sort_key
 from tracker.extensions import db
 from tracker.periods.completeness import Completeness, completeness, latest_update_states
+from tracker.periods.obligations import preload_exceptions
 from tracker.main.services import recent_periods
 from tracker.periods.models import ReportingPeriod
 from tracker.plans.listing import STATUS_KINDS, timeliness
@@ -132,6 +133,7 @@ def unit_page(unit: Unit, today: date) -> UnitPage:
         return sorted(rows.values(), key=lambda r: (r.item.plan.number, r.item.appendix_id, r.item.position))
 
     periods = recent_periods(today, PERIODS_SHOWN, tenant=unit.tenant_id)
+    preload_exceptions(periods)  # lateness of each period's submissions: one query, not one per period
     states = latest_update_states([p.id for p in periods], unit_ids={unit.id})
     grid = completeness(
         [items[i] for i in owned], periods, states, today, unit_ids={unit.id}

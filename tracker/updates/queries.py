@@ -88,6 +88,21 @@ def item_history(item_id: int) -> list[StatusUpdate]:
     )
 
 
+def other_periods_history(item_id: int, period_id: int) -> list[StatusUpdate]:
+    """`item_history` without one period, as the update form's table shows it: unit and period
+    only (no evidence, no people: the table names neither)."""
+    return list(
+        db.session.scalars(
+            select(StatusUpdate)
+            .join(ReportingPeriod, ReportingPeriod.id == StatusUpdate.period_id)
+            .where(StatusUpdate.item_id == item_id, StatusUpdate.period_id != period_id)
+            .options(selectinload(StatusUpdate.unit), selectinload(StatusUpdate.period))
+            .order_by(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc(), StatusUpdate.unit_id,
+                      StatusUpdate.version.desc())
+        )
+    )
+
+
 def sample_item_ids(item_ids: list[int] | None = None, *, plan_id: int | None = None) -> set[int]:
     """Items whose current state comes from demo data (is_sample updates), to label "Dữ liệu mẫu".
     One query, whatever the number of items."""

@@ -83,6 +83,7 @@ from tracker.updates.queries import (  # noqa: F401
     default_values_for,
     item_history,
     latest_update,
+    other_periods_history,
     reporting_unit_for,
     sample_item_ids,
     submitted_late,

@@ -11,7 +11,7 @@ from flask import Blueprint, abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.areas.scope import get_in_scope
+from tracker.areas.scope import current_scope, get_in_scope
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import Role
 from tracker.core import unit_of_work
@@ -38,7 +38,13 @@ def _int(value) -> int | None:
 
 
 def _item_or_404(item_id: int) -> PlanItem:
-    item = get_in_scope(PlanItem, item_id)
+    from tracker.items.services import load_item
+
+    # With its plan, appendix and owners (groups' members, successors, reassignments) in a few
+    # queries: the form asks who reports for it, which walked them one lazy load at a time.
+    item = load_item(item_id)
+    if item is not None and not current_scope().allows(item):  # already loaded under a wider scope
+        item = None
     if item is None or item.kind not in [k.value for k in REPORTING_KINDS]:
         abort(404)
     return item

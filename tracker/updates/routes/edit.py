@@ -63,7 +63,7 @@ def _render_edit(item: PlanItem, period: ReportingPeriod, *, typed: dict | None 
             .order_by(StatusUpdate.unit_id, StatusUpdate.version.desc())
         )
     )
-    history = [u for u in services.item_history(item.id) if u.period_id != period.id]
+    history = services.other_periods_history(item.id, period.id)
     contributions = list(
         db.session.scalars(
             select(ContributionNote)
