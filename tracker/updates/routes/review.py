@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
 from tracker.core import unit_of_work
+from tracker.core.security import page_number
 from tracker.core.time import today_local
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
@@ -20,6 +21,10 @@ from tracker.updates.routes import _int, _period_or_404, _safe_next, bp
 
 
 # --- review --------------------------------------------------------------------------------------
+
+# Reports per page of the queue, oldest first: at a quarter's deadline a province has hundreds
+# waiting, and each carries its values, context and review form (~1 ms of rendering apiece).
+REVIEW_PAGE_SIZE = 50
 
 
 @bp.get("/cho-duyet")
@@ -45,7 +50,10 @@ def review_queue():
     if code:
         period = _period_or_404(code, current_user.tenant_id)
         query = query.where(StatusUpdate.period_id == period.id)
-    updates = list(db.session.scalars(query))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).options().subquery())) or 0
+    pages = max(1, -(-total // REVIEW_PAGE_SIZE))
+    page = min(page_number(request.args.get("trang")), pages)
+    updates = list(db.session.scalars(query.limit(REVIEW_PAGE_SIZE).offset((page - 1) * REVIEW_PAGE_SIZE)))
     superseded_ids = [u.supersedes_id for u in updates if u.supersedes_id]
     previous = {}
     if superseded_ids:
@@ -57,6 +65,7 @@ def review_queue():
 
     return render_template("updates/review_queue.html", updates=updates, period=period, periods=periods,
                            previous=previous, today=today, form=ReviewForm(), STATUS_LABELS=STATUS_LABELS,
+                           page=page, pages=pages, total=total,
                            accepted_before=review_context.previous_accepted(updates),
                            returns=review_context.earlier_returns(updates))
 
