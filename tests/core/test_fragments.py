@@ -44,7 +44,7 @@ def _kept_and_fresh(app, client, url: str) -> tuple[str, str]:
 
 def test_a_kept_page_follows_every_change_of_the_data(app, client, db, provinces, as_user, kept):
     hue, _thanh_hoa = provinces
-    urls = ["/tong-quan", f"/ke-hoach/{hue.plan.id}", f"/ke-hoach/{hue.plan.id}?phu-luc=tat-ca", "/cho-duyet"]
+    urls = ["/tong-quan", f"/ke-hoach/{hue.plan.id}", f"/ke-hoach/{hue.plan.id}?phu-luc=tat-ca", "/cho-duyet", "/bao-cao"]
     as_user(hue.coordinator)
     pages = {}
     for url in urls:
@@ -94,6 +94,16 @@ def test_each_province_gets_its_own_kept_pages(client, db, provinces, as_user, k
     assert client.get(f"/ke-hoach/{thanh_hoa.plan.id}?phu-luc=tat-ca").status_code == 404
     page = client.get(f"/ke-hoach/{hue.plan.id}?phu-luc=tat-ca").get_data(as_text=True)
     assert hue.project.text in page and thanh_hoa.project.text not in page
+
+
+def test_the_reports_index_is_kept_per_role_and_unit(client, provinces, as_user, kept):
+    hue, thanh_hoa = provinces
+    as_user(hue.coordinator)
+    page = _page(client, "/bao-cao")
+    assert "Dự thảo" in page and thanh_hoa.plan.area.name not in page
+    as_user(hue.reporter)
+    page = _page(client, "/bao-cao")
+    assert f"Báo cáo của {hue.finance.name}" in page and "Dự thảo" not in page
 
 
 def test_a_missing_tab_stays_a_404(client, provinces, as_user, kept):
