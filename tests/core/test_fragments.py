@@ -189,3 +189,20 @@ def test_a_kept_review_queue_carries_each_sessions_own_csrf_token(app, db, facto
     assert db.session.get(type(update), update.id).state == "accepted"
     forget_request_state()
     assert hue.project.text not in second.get("/cho-duyet").get_data(as_text=True)  # the change made a new key
+
+
+def test_coordinators_of_two_units_of_a_province_share_the_kept_dashboard(client, db, factory, provinces, as_user,
+                                                                           kept):
+    from tests.updates.world import make_user
+
+    hue, _thanh_hoa = provinces
+    other = make_user(factory, "coordinator", hue.finance, "dieuphoi.taichinh.hue@test.vn", "Điều phối Sở Tài chính")
+    db.session.commit()
+    as_user(hue.coordinator)
+    first = _page(client, "/tong-quan")
+    misses = kept.misses
+    as_user(other)
+    second = _page(client, "/tong-quan")
+    assert kept.misses == misses and hue.plan.title in second
+    strip = re.compile(r'<nav.*?</nav>|<header.*?</header>', re.S)  # the menu names the user
+    assert strip.sub("", first).count(hue.plan.title) == strip.sub("", second).count(hue.plan.title)

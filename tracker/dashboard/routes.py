@@ -46,8 +46,9 @@ def index():
             completeness_labels=COMPLETENESS_LABELS,
         )
 
-    # The plan is chosen by the user's unit when none is asked for: the unit is part of the key.
-    key = shared_page_key(current_user, plan.id if plan is not None else None, current_user.unit_id)
+    # The chosen plan is part of the key (it follows the user's unit when none is asked for): the
+    # coordinators of every unit of a province share one entry.
+    key = shared_page_key(current_user, plan.id if plan is not None else None)
     return render_template("dashboard/index.html", content=Markup(fragments.get_or_render(key, render)))
 
 def _charts(board, today):

@@ -97,7 +97,8 @@ def index():
         return render_template("reports/_index_content.html", own_unit=own_unit, readers=current_user.role in READERS,
                                can_edit=current_user.role == Role.COORDINATOR, **report_index())
 
-    content = fragments.get_or_render(shared_page_key(current_user, current_user.unit_id), render)
+    # A reporter's index names their unit; a reader's is the same for every unit.
+    content = fragments.get_or_render(shared_page_key(current_user, own_unit.id if own_unit else None), render)
     return render_template("reports/index.html", content=Markup(content))
 
 
