@@ -69,6 +69,7 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test $(VENV)/.installed-bench
+	$(BIN)/python bench/pages.py --dataset seed
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/baseline.py
 	$(BIN)/python bench/report.py

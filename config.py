@@ -34,6 +34,8 @@ def _database_url(name: str, default: str) -> str:
 
 
 class Config:
+    # Rendered parts of the aggregate pages kept per process, keyed by the data versions (tracker/core/fragments.py).
+    PAGE_FRAGMENT_CACHE = True
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tracker.sqlite3'}"
@@ -141,6 +143,9 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # Every test rolls its data back, version counters included: a kept part could outlive its data.
+    # The tests of the cache turn it on and clear it (tests/core/test_fragments.py).
+    PAGE_FRAGMENT_CACHE = False
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from tracker.charts.svg import ChartSpec, Series
 from tracker.extensions import db
@@ -45,21 +45,37 @@ def progress_history(plan, appendices, items, periods: list[ReportingPeriod], pl
     tracked = [a for a in appendices if a.kind in STATUS_KINDS]
     if not periods or not tracked:
         return spec
-    last = periods[-1]
-    rows = db.session.execute(
-        select(StatusUpdate.item_id, StatusUpdate.version, StatusUpdate.state, StatusUpdate.progress,
-               StatusUpdate.status, ReportingPeriod.year, ReportingPeriod.quarter)
+    first, last = periods[0], periods[-1]
+    # Only what the chart shows: the reports of the periods drawn, and for each item the one report
+    # that counts as of the period before them (the latest period, then accepted before submitted,
+    # then the highest version and value: the order in which the latest entry wins below), picked by
+    # the database instead of reading five years of reports per request.
+    value = case((StatusUpdate.status == ItemStatus.DONE.value, 100), else_=func.coalesce(StatusUpdate.progress, 0))
+    accepted = case((StatusUpdate.state == UpdateState.ACCEPTED.value, 1), else_=0)
+    counted = (
+        select(StatusUpdate.item_id.label("item_id"), StatusUpdate.version.label("version"),
+               StatusUpdate.state.label("state"), value.label("value"),
+               ReportingPeriod.year.label("year"), ReportingPeriod.quarter.label("quarter"))
         .join(ReportingPeriod, StatusUpdate.period_id == ReportingPeriod.id)
         .join(PlanItem, PlanItem.id == StatusUpdate.item_id)
-        .where(PlanItem.plan_id == plan.id, StatusUpdate.state.in_(COUNTED),
-               or_(ReportingPeriod.year < last.year,
-                   and_(ReportingPeriod.year == last.year, ReportingPeriod.quarter <= last.quarter)))
-    ).all()
+        .where(PlanItem.plan_id == plan.id, StatusUpdate.state.in_(COUNTED))
+    )
+    shown = counted.where(
+        or_(ReportingPeriod.year < last.year, and_(ReportingPeriod.year == last.year, ReportingPeriod.quarter <= last.quarter)),
+        or_(ReportingPeriod.year > first.year, and_(ReportingPeriod.year == first.year, ReportingPeriod.quarter >= first.quarter)))
+    earlier = counted.where(
+        or_(ReportingPeriod.year < first.year, and_(ReportingPeriod.year == first.year, ReportingPeriod.quarter < first.quarter))
+    ).add_columns(func.row_number().over(
+        partition_by=StatusUpdate.item_id,
+        order_by=(ReportingPeriod.year.desc(), ReportingPeriod.quarter.desc(), accepted.desc(),
+                  StatusUpdate.version.desc(), value.desc())).label("rank")).subquery()
+    latest_before = select(earlier.c.item_id, earlier.c.version, earlier.c.state, earlier.c.value, earlier.c.year,
+                           earlier.c.quarter).where(earlier.c.rank == 1)
     # item -> [(period key, rank, progress)], the latest counted report first wins per period
     reports: dict[int, list[tuple[tuple[int, int], tuple, int]]] = {}
-    for item_id, version, state, progress, status, year, quarter in rows:
-        value = 100 if status == ItemStatus.DONE else (progress or 0)
-        reports.setdefault(item_id, []).append(((year, quarter), (state == UpdateState.ACCEPTED, version), value))
+    for item_id, version, state, progress, year, quarter in [*db.session.execute(latest_before),
+                                                             *db.session.execute(shown)]:
+        reports.setdefault(item_id, []).append(((year, quarter), (state == UpdateState.ACCEPTED, version), progress))
     for entries in reports.values():
         entries.sort()
     by_appendix: dict[int, list] = {a.id: [] for a in tracked}
@@ -175,8 +191,9 @@ def timeliness_chart(unit_rows, periods: list[ReportingPeriod], unit_url) -> Cha
     return spec
 
 
-def dti_summaries(plan, today: date) -> list[DtiSummary]:
-    """Every framework with items of the plan linked, its points at risk in all and per pillar."""
+def dti_summaries(plan, today: date, items=()) -> list[DtiSummary]:
+    """Every framework with items of the plan linked, its points at risk in all and per pillar
+    (`items`: the plan's items the dashboard has loaded, not loaded again)."""
     from tracker.indicators.models import Framework, Indicator, ItemIndicatorLink
     from tracker.indicators.services import framework_page, points_at_risk
 
@@ -188,7 +205,7 @@ def dti_summaries(plan, today: date) -> list[DtiSummary]:
     ).all()
     result = []
     for framework in frameworks:
-        page = framework_page(framework, today, str(plan.id))
+        page = framework_page(framework, today, str(plan.id), loaded_items={item.id: item for item in items})
         if page is None:
             continue
         risk = points_at_risk(page.roots)
@@ -231,7 +248,7 @@ def build_charts(board, today: date, *, plan_url, unit_url, framework_url) -> Da
     builders come from the route (links to the items behind each bar)."""
     appendices = [s.appendix for s in board.appendices]
     budget_appendix = next((a for a in appendices if a.kind == "budget"), None)
-    dti = [(summary, dti_chart(summary, framework_url)) for summary in dti_summaries(board.plan, today)]
+    dti = [(summary, dti_chart(summary, framework_url)) for summary in dti_summaries(board.plan, today, board.items)]
     return DashboardCharts(
         progress=progress_history(board.plan, appendices, board.items, board.periods, plan_url),
         budget=budget_charts(budget_appendix, board.items, today, plan_url),

@@ -92,8 +92,11 @@ def choose_plan(framework: Framework, plans: list[Plan], counts: dict[int, int],
     return None
 
 
-def framework_page(framework: Framework, today: date, plan_arg: str | None = None, user=None) -> FrameworkPage | None:
-    """The framework's tree with the items of one plan linked to each indicator ("tat-ca": all plans)."""
+def framework_page(framework: Framework, today: date, plan_arg: str | None = None, user=None, *,
+                   loaded_items: dict | None = None) -> FrameworkPage | None:
+    """The framework's tree with the items of one plan linked to each indicator ("tat-ca": all plans).
+    `loaded_items`: item id -> snapshot (tracker.plans.snapshot) a caller already holds, used when it
+    has every linked item (the dashboard has the whole plan's) instead of loading them again."""
     indicators = db.session.scalars(
         select(Indicator)
         .where(Indicator.framework_id == framework.id)
@@ -131,11 +134,11 @@ def framework_page(framework: Framework, today: date, plan_arg: str | None = Non
     if plan is not None:
         link_query = link_query.join(PlanItem, PlanItem.id == ItemIndicatorLink.item_id).where(PlanItem.plan_id == plan.id)
     link_rows = db.session.execute(link_query).all()
-    items = {
-        item.id: item
-        for item in load_items(PlanItem.id.in_(sorted({row.item_id for row in link_rows}) or [0]),
-                               plans={p.id: p for p in plans})
-    }
+    wanted = sorted({row.item_id for row in link_rows})
+    if loaded_items is not None and all(item_id in loaded_items for item_id in wanted):
+        items = {item_id: loaded_items[item_id] for item_id in wanted}
+    else:
+        items = {item.id: item for item in load_items(PlanItem.id.in_(wanted or [0]), plans={p.id: p for p in plans})}
 
     nodes = {i.id: IndicatorNode(i) for i in indicators}
     roots: list[IndicatorNode] = []

@@ -33,7 +33,7 @@ PAGES = frozenset({
 # renders, the mail outbox's delivery marks (the in-app notifications do count: the menu shows them).
 # Bookkeeping no page shows: the API's per-request rate-limit counter (api_token) would otherwise
 # invalidate every page of the area on every API call.
-IGNORED_TABLES = frozenset({"login_throttle", "scheduler_heartbeat", "job", "rendered_report", "data_version",
+IGNORED_TABLES = frozenset({"login_throttle", "scheduler_heartbeat", "job", "rendered_report", "campaign_form_render", "data_version",
                             "outbox_message", "api_token", "password_reset_token"})
 
 
@@ -182,3 +182,22 @@ def init_app(app: Flask) -> None:
             response.set_etag(page_etag(current_user, versions))
             response.headers["Cache-Control"] = "private, no-cache"
         return response
+
+
+def shared_page_key(user, *parts) -> str | None:
+    """A key for the part of a page built only from the data of the user's scope, the day and the
+    user's role and area, shared by every user alike (tracker.core.fragments): None when the page's
+    versions were not read (not one of PAGES, a flashed message waiting, the cache turned off)."""
+    from flask import current_app
+
+    from tracker.areas.scope import current_scope
+    from tracker.core.time import today_local
+
+    versions = g.get("page_versions")
+    if versions is None or not current_app.config.get("PAGE_FRAGMENT_CACHE", True):
+        return None
+    scope = current_scope()
+    areas = "*" if scope.tenant_ids is None else ",".join(map(str, sorted(scope.tenant_ids)))
+    key = [g.freshness_build, *versions, user.role, user.tenant_id, areas, request.endpoint, request.full_path,
+           today_local().isoformat(), *parts]
+    return hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()

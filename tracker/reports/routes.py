@@ -6,14 +6,17 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.core import unit_of_work
 from tracker.areas.scope import get_in_scope
 from tracker.auth.models import Role
 from tracker.auth.permissions import roles_required
+from tracker.core.fragments import fragments
 from tracker.core.locking import StaleEdit, stale_notice
 from tracker.extensions import db
+from tracker.ops.freshness import shared_page_key
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import get_period
 from tracker.plans.models import Plan
@@ -107,12 +110,17 @@ def _issued_job(report: IssuedReport):
 @bp.get("/bao-cao")
 @login_required
 def index():
-    context = report_index()
     own_unit = current_user.unit if current_user.role == Role.REPORTER else None
     if current_user.role not in READERS and own_unit is None:
         abort(403)
-    return render_template("reports/index.html", own_unit=own_unit, readers=current_user.role in READERS,
-                           can_edit=current_user.role == Role.COORDINATOR, **context)
+
+    def render() -> str:
+        return render_template("reports/_index_content.html", own_unit=own_unit, readers=current_user.role in READERS,
+                               can_edit=current_user.role == Role.COORDINATOR, **report_index())
+
+    # A reporter's index names their unit; a reader's is the same for every unit.
+    content = fragments.get_or_render(shared_page_key(current_user, own_unit.id if own_unit else None), render)
+    return render_template("reports/index.html", content=Markup(content))
 
 
 @bp.get("/bao-cao/<int:plan_id>/<period_code>")

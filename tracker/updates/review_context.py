@@ -1,13 +1,13 @@
 """What a coordinator needs beside a submitted report: the unit's previously accepted figures on the
-item ("55 % → 70 %"), and the earlier returns of this report with their reasons. Two queries for
-the whole review queue, whatever its length."""
+item ("55 % → 70 %"), and the earlier returns of this report with their reasons. A fixed number of
+queries for the whole review queue, whatever its length."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEntry
@@ -29,28 +29,42 @@ def _rank(update: StatusUpdate) -> tuple[int, int, int]:
 
 def previous_accepted(updates: list[StatusUpdate]) -> dict[int, StatusUpdate]:
     """Update id -> the same unit's latest accepted report on the item before it (earlier period,
-    or the earlier version a correction replaces)."""
+    or the earlier version a correction replaces).
+
+    The candidates are read as column tuples for the queue's (item, unit) pairs only, and only the
+    chosen ones loaded as objects: a queue of 300 reports in a province with five years of history
+    would otherwise build ~3,000 objects (the cross product of its items and units) per request."""
     if not updates:
         return {}
-    candidates = db.session.scalars(
-        select(StatusUpdate)
+    pairs = sorted({(u.item_id, u.unit_id) for u in updates})
+    rows = db.session.execute(
+        select(StatusUpdate.id, StatusUpdate.item_id, StatusUpdate.unit_id, StatusUpdate.period_id,
+               StatusUpdate.version, StatusUpdate.state, ReportingPeriod.year, ReportingPeriod.quarter)
         .join(ReportingPeriod, ReportingPeriod.id == StatusUpdate.period_id)
-        .where(StatusUpdate.item_id.in_({u.item_id for u in updates}),
-               StatusUpdate.unit_id.in_({u.unit_id for u in updates}),
+        .where(tuple_(StatusUpdate.item_id, StatusUpdate.unit_id).in_(pairs),
                StatusUpdate.state.in_((UpdateState.ACCEPTED.value, UpdateState.SUPERSEDED.value)))
-        .options(selectinload(StatusUpdate.period))
-    )
-    by_pair: dict[tuple[int, int], list[StatusUpdate]] = defaultdict(list)
-    for candidate in candidates:
-        by_pair[(candidate.item_id, candidate.unit_id)].append(candidate)
-    result = {}
+    ).all()
+    by_pair: dict[tuple[int, int], list] = defaultdict(list)
+    for row in rows:
+        by_pair[(row.item_id, row.unit_id)].append(row)
+    chosen: dict[int, int] = {}
     for update in updates:
-        earlier = [c for c in by_pair.get((update.item_id, update.unit_id), [])
-                   if c.id != update.id and _rank(c) < _rank(update)
-                   and (c.state == UpdateState.ACCEPTED or c.period_id != update.period_id)]
-        if earlier:
-            result[update.id] = max(earlier, key=_rank)
-    return result
+        rank = _rank(update)
+        best = None
+        for c in by_pair.get((update.item_id, update.unit_id), ()):
+            c_rank = (c.year, c.quarter, c.version)
+            if (c.id != update.id and c_rank < rank
+                    and (c.state == UpdateState.ACCEPTED or c.period_id != update.period_id)
+                    and (best is None or c_rank > best[0])):
+                best = (c_rank, c.id)
+        if best is not None:
+            chosen[update.id] = best[1]
+    if not chosen:
+        return {}
+    loaded = {u.id: u for u in db.session.scalars(
+        select(StatusUpdate).where(StatusUpdate.id.in_(set(chosen.values())))
+        .options(selectinload(StatusUpdate.period)))}
+    return {update_id: loaded[candidate] for update_id, candidate in chosen.items() if candidate in loaded}
 
 
 def earlier_returns(updates: list[StatusUpdate]) -> dict[int, list[EarlierReturn]]:
