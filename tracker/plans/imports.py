@@ -134,13 +134,35 @@ def area_check(user):
         with using(SYSTEM):
             area = find_area(code)
             area_tenant = tenant_area(area) if area is not None else None
+            parent_code = area.parent.code if area is not None and area.parent is not None else None
         if area is None:
+            if doc.kind == "units":  # the importer would create the area: a new province is the superadmin's
+                return (f"Chưa có địa bàn mã '{code}': nhập trên web chỉ thêm, sửa đơn vị của địa bàn đã có; "
+                        "địa bàn mới do quản trị hệ thống tạo.")
             return None  # the importer reports the unknown code, with the closest ones
         if tenant is None or area_tenant is None or area_tenant.id != tenant.id:
             return f"Tệp ghi địa bàn '{area.name}' ({code}), không thuộc {tenant.name if tenant else 'địa bàn của bạn'}: không nhập được."
+        if doc.kind == "units":
+            return _area_change_refusal(doc, area, parent_code)
         return None
 
     return check
+
+
+def _area_change_refusal(doc: SourceDoc, area: Area, parent_code: str | None) -> str | None:
+    """A units file on the web changes units, not the area itself: its name, level, the area above
+    it and a merger are the superadmin's (or load-plans'). A workbook's units sheet only adds units."""
+    node = doc.data["area"]
+    if node.get("merged_into"):
+        return "Hợp nhất địa bàn (merged_into) chỉ do quản trị hệ thống thực hiện hoặc nạp bằng lệnh load-plans."
+    if doc.data.get("additive"):
+        return None
+    name = " ".join(str(node.get("name") or "").split())
+    if (name and name != area.name) or (node.get("level") or area.level) != area.level \
+            or (node.get("parent") or None) != parent_code:
+        return (f"Tệp ghi tên, cấp hoặc địa bàn cấp trên của {area.name} khác với hệ thống: nhập trên web không đổi "
+                "được các thông tin này của địa bàn (việc của quản trị hệ thống).")
+    return None
 
 
 def _plan_keys(docs) -> list[tuple[str | None, str | None]]:
