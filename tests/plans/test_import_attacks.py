@@ -266,3 +266,43 @@ def test_garbage_is_an_error_of_the_preview_not_a_crash(client, db, as_user, two
     assert client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|loai|1": "target"}).status_code == 302
     assert client.post(f"/ke-hoach/nhap/{token}/anh-xa/bo").status_code == 302
     assert counts(db) == before
+
+
+def test_a_zip_bomb_is_refused_at_upload_and_nothing_is_stored(client, db, as_user, two, monkeypatch):
+    hue, _, _, _, _ = two
+    as_user(hue.coordinator)
+    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document>" + b" " * (2 * 1024 * 1024) + b"</w:document>")
+    bomb = buffer.getvalue()
+    assert len(bomb) < 20 * 1024  # a few kB on the wire
+    stored = set(imports._root().iterdir()) if imports._root().exists() else set()
+    for name in ("ke-hoach.docx", "ke-hoach.xlsx"):
+        response = post_file(client, bomb, name)
+        assert response.status_code == 400
+        assert "Tệp giải nén ra quá lớn (hơn 1 MB" in response.get_data(as_text=True)
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for n in range(imports.MAX_PARTS + 1):
+            archive.writestr(f"p/{n}.xml", b"")
+    assert post_file(client, many.getvalue(), "ke-hoach.docx").status_code == 400
+    assert (set(imports._root().iterdir()) if imports._root().exists() else set()) == stored
+
+
+def test_yaml_aliases_cannot_multiply_rows(client, db, as_user, two):
+    """Nested YAML aliases (a "billion laughs") would make a few lines millions of sections."""
+    hue, _, _, _, _ = two
+    as_user(hue.coordinator)
+    lines = ["kind: plan", "number: 78/KH-UBND", "date: 2026-01-05", "issuing_body: UBND tỉnh", "area: thua-thien-hue",
+             "title: T", "s0: &s0 {title: A, items: [{code: '1', text: X, owner: Sở Tài chính}]}"]
+    for level in range(1, 9):
+        lines.append(f"s{level}: &s{level} {{title: A, sections: [{', '.join([f'*s{level - 1}'] * 10)}]}}")
+    lines += ["appendices:", "- {number: '1', kind: project, title: D, sections: [*s8, *s8, *s8]}"]
+    before = counts(db)
+    token = token_of(post_file(client, "\n".join(lines).encode(), "ke-hoach.yaml"))
+    html = page(client, token)
+    assert "YAML không hợp lệ: không dùng tham chiếu (*tên): ghi đầy đủ từng mục" in html and "Xác nhận nạp" not in html
+    client.post(f"/ke-hoach/nhap/{token}/xac-nhan")
+    assert counts(db) == before

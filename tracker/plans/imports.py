@@ -11,9 +11,11 @@ as long again (bench/docx_import.py prints the figures); see docs/IMPORT.md.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,10 @@ from tracker.units.models import Area, Unit, UnitAlias
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_BYTES = 20 * 1024 * 1024
+# What a .docx/.xlsx (a zip) may unpack to, and how many parts it may have: a few MB of zip can
+# declare gigabytes of XML (a zip bomb), which the Word and Excel readers would parse in memory.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_PARTS = 5000
 ALLOWED = (".docx", ".xlsx", ".yaml", ".yml")
 
 
@@ -85,6 +91,8 @@ def store_upload(user, filename: str, data: bytes) -> StoredUpload:
         raise ImportError_("Tệp rỗng.")
     if len(data) > MAX_BYTES:
         raise ImportError_("Tệp lớn hơn 20 MB.")
+    if suffix in (".docx", ".xlsx"):
+        _check_unpacked_size(data)
     token = secrets.token_urlsafe(16)
     directory = _root() / token
     directory.mkdir(parents=True)
@@ -94,6 +102,19 @@ def store_upload(user, filename: str, data: bytes) -> StoredUpload:
             "tenant_id": user.tenant_id, "uploaded_at": utcnow().isoformat()}
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return StoredUpload(token, directory, meta)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip that unpacks to too much (the sizes it declares bound what zipfile reads). A
+    file that is no zip passes: the reader reports it in the preview."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+        raise ImportError_(f"Tệp giải nén ra quá lớn (hơn {MAX_UNPACKED_BYTES // (1024 * 1024)} MB hoặc hơn {MAX_PARTS} "
+                           "phần): không phải một văn bản kế hoạch thông thường.")
 
 
 def find_upload(user, token: str) -> StoredUpload | None:
