@@ -306,3 +306,25 @@ def test_yaml_aliases_cannot_multiply_rows(client, db, as_user, two):
     assert "YAML không hợp lệ: không dùng tham chiếu (*tên): ghi đầy đủ từng mục" in html and "Xác nhận nạp" not in html
     client.post(f"/ke-hoach/nhap/{token}/xac-nhan")
     assert counts(db) == before
+
+
+def test_a_confirm_whose_commit_fails_is_not_marked_imported(client, db, as_user, two, monkeypatch):
+    hue, _, _, _, _ = two
+    as_user(hue.coordinator)
+    token = token_of(post_file(client, plan_yaml("thua-thien-hue"), "kh.yaml"))
+    assert "Xác nhận nạp" in page(client, token)
+
+    def refused_commit():
+        raise RuntimeError("the database refused the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "commit", refused_commit)
+        with pytest.raises(RuntimeError):
+            client.post(f"/ke-hoach/nhap/{token}/xac-nhan")
+    assert "confirmed_at" not in imports.find_upload(hue.coordinator, token).meta
+    assert db.session.scalar(select(Plan).where(Plan.number == "77/KH-UBND")) is None
+    html = page(client, token)
+    assert "(đã nhập)" not in html and "Xác nhận nạp" in html
+    assert client.post(f"/ke-hoach/nhap/{token}/xac-nhan").status_code == 302
+    assert db.session.scalar(select(Plan).where(Plan.number == "77/KH-UBND")) is not None
+    assert imports.find_upload(hue.coordinator, token).confirmed

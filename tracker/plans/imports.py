@@ -27,6 +27,7 @@ from tracker.areas.tenancy import tenant_area
 from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.core.formatting import format_datetime
+from tracker.core.unit_of_work import after_commit
 from tracker.core.text import fold_name
 from tracker.core.time import utcnow
 from tracker.extensions import db
@@ -307,7 +308,9 @@ def confirm_upload(user, upload: StoredUpload):
     upload.meta["confirmed_at"] = utcnow().isoformat()
     upload.meta["confirmed_by"] = user.id
     upload.meta["plan_ids"] = [plan.id for plan in result.plans]
-    upload.save_meta()
+    # Marked as imported on disk only once the import is committed: a failed commit leaves the
+    # upload confirmable again, not "đã nhập" with nothing written.
+    after_commit(upload.save_meta)
     return result
 
 
