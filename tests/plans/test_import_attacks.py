@@ -23,9 +23,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def plan_yaml(area_code: str, number: str = "77/KH-UBND", owner: str = "Sở Tài chính", text: str = "Nền tảng dữ liệu") -> bytes:
+    quoted = '"' + text.replace('"', '\\"') + '"'
     return (f"kind: plan\nnumber: {number}\ndate: 2026-01-05\nissuing_body: UBND tỉnh\narea: {area_code}\n"
             "title: Chuyển đổi số 2026\nappendices:\n- number: '1'\n  kind: project\n  title: Dự án\n  items:\n"
-            f"  - code: '1'\n    text: \"{text}\"\n    owner: {owner}\n    years_text: 2026 - 2027\n").encode()
+            f"  - code: '1'\n    text: {quoted}\n    owner: {owner}\n    years_text: 2026 - 2027\n").encode()
 
 
 def post_file(client, data: bytes, name: str):
@@ -328,3 +329,47 @@ def test_a_confirm_whose_commit_fails_is_not_marked_imported(client, db, as_user
     assert client.post(f"/ke-hoach/nhap/{token}/xac-nhan").status_code == 302
     assert db.session.scalar(select(Plan).where(Plan.number == "77/KH-UBND")) is not None
     assert imports.find_upload(hue.coordinator, token).confirmed
+
+
+def test_a_confirm_from_a_preview_read_with_another_mapping_is_refused(client, db, as_user, factory, two, tmp_path):
+    """Two tabs: the mapping changed in one since the other's preview; confirming the stale
+    page would apply what it never showed."""
+    from tests.plans.test_import_mapping_web import hue_plan
+
+    hue, _, _, _, _ = two
+    factory.unit("Sở Nội vụ", area=hue.area)
+    factory.unit("Sở Thông tin và Truyền thông", area=hue.area)
+    db.session.commit()
+    as_user(hue.coordinator)
+    token = token_of(post_file(client, hue_plan(tmp_path / "31.docx").read_bytes(), "31.docx"))
+    client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|loai|I": "document", "anh-xa|cot|2|6": "note"})
+    client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|cot|I|3": "owner"})
+    html = page(client, token)
+    stale = re.search(r'name="dau-van" value="([0-9a-f]+)"', html).group(1)
+    client.post(f"/ke-hoach/nhap/{token}/anh-xa/bo")  # the other tab clears the mapping
+    client.post(f"/ke-hoach/nhap/{token}/anh-xa", data={"anh-xa|loai|I": "target"})
+    before = counts(db)
+    assert client.post(f"/ke-hoach/nhap/{token}/xac-nhan", data={"dau-van": stale}).status_code == 302
+    assert "Ánh xạ của tệp đã thay đổi sau khi trang xem trước này được mở" in page(client, token)
+    assert counts(db) == before and not imports.find_upload(hue.coordinator, token).confirmed
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://example.invalid","Bấm")', "+1+1", "-2+3", "@SUM(A1:A2)",
+                                  "Nền tảng\\u0007 dữ liệu"])
+def test_formula_like_text_of_an_import_stays_text_in_the_plan_workbook(client, db, as_user, two, tmp_path, text):
+    from openpyxl import load_workbook
+
+    from tracker.plans.workbook import build_plan_workbook
+
+    hue, _, _, _, _ = two
+    as_user(hue.coordinator)
+    token = token_of(post_file(client, plan_yaml("thua-thien-hue", text=text), "kh.yaml"))
+    assert "Xác nhận nạp" in page(client, token)
+    client.post(f"/ke-hoach/nhap/{token}/xac-nhan")
+    plan = db.session.scalar(select(Plan).where(Plan.number == "77/KH-UBND"))
+    stored = db.session.scalar(select(PlanItem.text).where(PlanItem.plan_id == plan.id))
+    path = tmp_path / "77.xlsx"
+    path.write_bytes(build_plan_workbook(plan))
+    cells = [c for sheet in load_workbook(path).worksheets for row in sheet.iter_rows() for c in row
+             if c.value == stored or isinstance(c.value, str) and c.value.replace("\u0007", "") == stored.replace("\u0007", "")]
+    assert cells and all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]

@@ -11,6 +11,7 @@ as long again (bench/docx_import.py prints the figures); see docs/IMPORT.md.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -73,6 +74,14 @@ class StoredUpload:
     def mapping(self) -> dict | None:
         """The Word reader's mapping for this file: the user's choices (and the kept one's)."""
         return self.meta.get("mapping") or None
+
+    @property
+    def fingerprint(self) -> str:
+        """What the preview showed was read from: the file's bytes and the mapping it was read
+        with. The confirm form carries it, so that a confirmation applies what its page previewed."""
+        digest = hashlib.sha256(self.path.read_bytes())
+        digest.update(json.dumps(self.mapping or {}, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()[:32]
 
     def save_meta(self) -> None:
         (self.directory / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), encoding="utf-8")
@@ -294,8 +303,13 @@ def group_problems(problems, shown: int = 3) -> list[dict]:
     return list(grouped.values())
 
 
-def confirm_upload(user, upload: StoredUpload):
-    """Apply the stored file (the caller commits, or rolls back on LoadError)."""
+def confirm_upload(user, upload: StoredUpload, previewed: str | None = None):
+    """Apply the stored file (the caller commits, or rolls back on LoadError). `previewed`: the
+    fingerprint of what the confirming page showed; another one (the mapping changed in another tab
+    since) refuses with ImportError_, nothing written."""
+    if previewed is not None and previewed != upload.fingerprint:
+        raise ImportError_("Ánh xạ của tệp đã thay đổi sau khi trang xem trước này được mở (ở một thẻ khác?): "
+                           "xem lại bản xem trước rồi xác nhận. Chưa có gì được ghi.")
     result = load_paths([upload.path], upload.mapping, actor=user, check=area_check(user))
     for plan in result.plans:
         if upload.path.suffix.lower() == ".docx":
