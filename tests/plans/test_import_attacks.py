@@ -373,3 +373,21 @@ def test_formula_like_text_of_an_import_stays_text_in_the_plan_workbook(client, 
     cells = [c for sheet in load_workbook(path).worksheets for row in sheet.iter_rows() for c in row
              if c.value == stored or isinstance(c.value, str) and c.value.replace("\u0007", "") == stored.replace("\u0007", "")]
     assert cells and all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]
+
+
+def test_a_name_already_of_another_unit_is_neither_created_again_nor_made_an_alias(client, db, as_user, two):
+    hue, _, hue_only, _, token = two
+    as_user(hue.coordinator)
+    before = counts(db)
+    for data in ({"chon-1": "moi", "ten-1": "Sở  Tài chính", "dia-ban-1": "thua-thien-hue"},  # a second Sở Tài chính
+                 {"chon-1": str(hue_only.id), "ten-1": "sở tài chính", "dia-ban-1": "thua-thien-hue"},
+                 {"chon-1": "moi", "ten-1": "Sở " + "x" * 300, "dia-ban-1": "thua-thien-hue"}):
+        response = client.post(f"/ke-hoach/nhap/{token}/don-vi", data=data)
+        assert response.status_code == 302, data
+        html = page(client, token)
+        assert "đã là tên của đơn vị Sở Tài chính trong địa bàn này" in html or "dài quá 255 ký tự" in html
+        assert counts(db) == before
+    # The name the preview asks about still maps and creates.
+    client.post(f"/ke-hoach/nhap/{token}/don-vi", data={"chon-1": str(hue.finance.id), "ten-1": "Sở Mới Lập",
+                                                        "dia-ban-1": "thua-thien-hue"})
+    assert counts(db)["aliases"] == before["aliases"] + 1 and "Xác nhận nạp" in page(client, token)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from tracker.areas.scope import SYSTEM, using
 from tracker.areas.services import find_area
@@ -38,6 +39,7 @@ from tracker.plans.importing.pipeline import load_paths
 from tracker.plans.importing.readers import SUFFIXES, read_paths
 from tracker.plans.sources import LoadError, SourceDoc
 from tracker.units.models import Area, Unit, UnitAlias
+from tracker.units.services import name_taken_message, other_units_named
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_BYTES = 20 * 1024 * 1024
@@ -341,6 +343,7 @@ def map_name(user, area_code: str, name: str, unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id) if area is not None else None
     if unit is None or tenant_area(unit.area) is not user.tenant:
         raise ImportError_("Đơn vị được chọn không thuộc địa bàn của bạn.")
+    _check_free(name, unit.area, unit)
     folded = fold_name(name)
     if folded not in {a.folded for a in unit.aliases}:
         unit.aliases.append(UnitAlias(alias=name, folded=folded))
@@ -349,10 +352,22 @@ def map_name(user, area_code: str, name: str, unit_id: int) -> Unit:
     return unit
 
 
+def _check_free(name: str, area: Area, unit: Unit | None = None) -> None:
+    """A name may not already answer to another unit of the area: a second unit of that name would
+    fail the unique constraint (an error page), an alias would make the name ambiguous."""
+    if len(name) > 255:
+        raise ImportError_("Tên đơn vị dài quá 255 ký tự.")
+    others = other_units_named(name, db.session.scalars(select(Unit).where(Unit.area_id == area.id)).all(), unit)
+    if others:
+        raise ImportError_(name_taken_message(" ".join(name.split()), others[0]))
+
+
 def create_unit(user, area_code: str, name: str) -> Unit:
     area = _area_for(user, area_code)
     if area is None:
         raise ImportError_("Địa bàn không thuộc địa bàn của bạn.")
+    name = " ".join(name.split())
+    _check_free(name, area)
     unit = Unit(area=area, name=name, kind="other")
     db.session.add(unit)
     db.session.flush()
@@ -362,8 +377,6 @@ def create_unit(user, area_code: str, name: str) -> Unit:
 
 
 def area_units(area_code: str) -> list[Unit]:
-    from sqlalchemy import select
-
     area = find_area(area_code)
     if area is None:
         return []
