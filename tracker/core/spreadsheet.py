@@ -20,3 +20,11 @@ def keep_text(workbook) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     put_text(cell, cell.value)
+
+
+def printable(values: list) -> list:
+    """A row with the control characters a worksheet cannot hold removed from its strings (an
+    imported text may carry one, e.g. a YAML "\\a"): openpyxl refuses them, failing the whole file."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in values]

@@ -146,7 +146,11 @@ def import_confirm(token: str):
         flash("Tệp này đã được nhập.", "info")
         return redirect(url_for("plans.index"))
     try:
-        result = imports.confirm_upload(current_user, upload)
+        result = imports.confirm_upload(current_user, upload, request.form.get("dau-van"))
+    except imports.ImportError_ as refused:
+        unit_of_work.fail()
+        flash(str(refused), "error")
+        return redirect(url_for("plans.import_preview", token=upload.token))
     except LoadError:
         unit_of_work.fail()  # a refused redirect: nothing is written
         flash("Không nhập được: tệp có lỗi, không có gì được ghi. Xem các lỗi bên dưới.", "error")

@@ -11,13 +11,17 @@ as long again (bench/docx_import.py prints the figures); see docs/IMPORT.md.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import secrets
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from tracker.areas.scope import SYSTEM, using
 from tracker.areas.services import find_area
@@ -25,6 +29,7 @@ from tracker.areas.tenancy import tenant_area
 from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.core.formatting import format_datetime
+from tracker.core.unit_of_work import after_commit
 from tracker.core.text import fold_name
 from tracker.core.time import utcnow
 from tracker.extensions import db
@@ -34,9 +39,14 @@ from tracker.plans.importing.pipeline import load_paths
 from tracker.plans.importing.readers import SUFFIXES, read_paths
 from tracker.plans.sources import LoadError, SourceDoc
 from tracker.units.models import Area, Unit, UnitAlias
+from tracker.units.services import name_taken_message, other_units_named
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_BYTES = 20 * 1024 * 1024
+# What a .docx/.xlsx (a zip) may unpack to, and how many parts it may have: a few MB of zip can
+# declare gigabytes of XML (a zip bomb), which the Word and Excel readers would parse in memory.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_PARTS = 5000
 ALLOWED = (".docx", ".xlsx", ".yaml", ".yml")
 
 
@@ -67,6 +77,14 @@ class StoredUpload:
         """The Word reader's mapping for this file: the user's choices (and the kept one's)."""
         return self.meta.get("mapping") or None
 
+    @property
+    def fingerprint(self) -> str:
+        """What the preview showed was read from: the file's bytes and the mapping it was read
+        with. The confirm form carries it, so that a confirmation applies what its page previewed."""
+        digest = hashlib.sha256(self.path.read_bytes())
+        digest.update(json.dumps(self.mapping or {}, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()[:32]
+
     def save_meta(self) -> None:
         (self.directory / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), encoding="utf-8")
 
@@ -85,6 +103,8 @@ def store_upload(user, filename: str, data: bytes) -> StoredUpload:
         raise ImportError_("Tệp rỗng.")
     if len(data) > MAX_BYTES:
         raise ImportError_("Tệp lớn hơn 20 MB.")
+    if suffix in (".docx", ".xlsx"):
+        _check_unpacked_size(data)
     token = secrets.token_urlsafe(16)
     directory = _root() / token
     directory.mkdir(parents=True)
@@ -94,6 +114,19 @@ def store_upload(user, filename: str, data: bytes) -> StoredUpload:
             "tenant_id": user.tenant_id, "uploaded_at": utcnow().isoformat()}
     (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return StoredUpload(token, directory, meta)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip that unpacks to too much (the sizes it declares bound what zipfile reads). A
+    file that is no zip passes: the reader reports it in the preview."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+        raise ImportError_(f"Tệp giải nén ra quá lớn (hơn {MAX_UNPACKED_BYTES // (1024 * 1024)} MB hoặc hơn {MAX_PARTS} "
+                           "phần): không phải một văn bản kế hoạch thông thường.")
 
 
 def find_upload(user, token: str) -> StoredUpload | None:
@@ -134,13 +167,35 @@ def area_check(user):
         with using(SYSTEM):
             area = find_area(code)
             area_tenant = tenant_area(area) if area is not None else None
+            parent_code = area.parent.code if area is not None and area.parent is not None else None
         if area is None:
+            if doc.kind == "units":  # the importer would create the area: a new province is the superadmin's
+                return (f"Chưa có địa bàn mã '{code}': nhập trên web chỉ thêm, sửa đơn vị của địa bàn đã có; "
+                        "địa bàn mới do quản trị hệ thống tạo.")
             return None  # the importer reports the unknown code, with the closest ones
         if tenant is None or area_tenant is None or area_tenant.id != tenant.id:
             return f"Tệp ghi địa bàn '{area.name}' ({code}), không thuộc {tenant.name if tenant else 'địa bàn của bạn'}: không nhập được."
+        if doc.kind == "units":
+            return _area_change_refusal(doc, area, parent_code)
         return None
 
     return check
+
+
+def _area_change_refusal(doc: SourceDoc, area: Area, parent_code: str | None) -> str | None:
+    """A units file on the web changes units, not the area itself: its name, level, the area above
+    it and a merger are the superadmin's (or load-plans'). A workbook's units sheet only adds units."""
+    node = doc.data["area"]
+    if node.get("merged_into"):
+        return "Hợp nhất địa bàn (merged_into) chỉ do quản trị hệ thống thực hiện hoặc nạp bằng lệnh load-plans."
+    if doc.data.get("additive"):
+        return None
+    name = " ".join(str(node.get("name") or "").split())
+    if (name and name != area.name) or (node.get("level") or area.level) != area.level \
+            or (node.get("parent") or None) != parent_code:
+        return (f"Tệp ghi tên, cấp hoặc địa bàn cấp trên của {area.name} khác với hệ thống: nhập trên web không đổi "
+                "được các thông tin này của địa bàn (việc của quản trị hệ thống).")
+    return None
 
 
 def _plan_keys(docs) -> list[tuple[str | None, str | None]]:
@@ -250,8 +305,13 @@ def group_problems(problems, shown: int = 3) -> list[dict]:
     return list(grouped.values())
 
 
-def confirm_upload(user, upload: StoredUpload):
-    """Apply the stored file (the caller commits, or rolls back on LoadError)."""
+def confirm_upload(user, upload: StoredUpload, previewed: str | None = None):
+    """Apply the stored file (the caller commits, or rolls back on LoadError). `previewed`: the
+    fingerprint of what the confirming page showed; another one (the mapping changed in another tab
+    since) refuses with ImportError_, nothing written."""
+    if previewed is not None and previewed != upload.fingerprint:
+        raise ImportError_("Ánh xạ của tệp đã thay đổi sau khi trang xem trước này được mở (ở một thẻ khác?): "
+                           "xem lại bản xem trước rồi xác nhận. Chưa có gì được ghi.")
     result = load_paths([upload.path], upload.mapping, actor=user, check=area_check(user))
     for plan in result.plans:
         if upload.path.suffix.lower() == ".docx":
@@ -264,7 +324,9 @@ def confirm_upload(user, upload: StoredUpload):
     upload.meta["confirmed_at"] = utcnow().isoformat()
     upload.meta["confirmed_by"] = user.id
     upload.meta["plan_ids"] = [plan.id for plan in result.plans]
-    upload.save_meta()
+    # Marked as imported on disk only once the import is committed: a failed commit leaves the
+    # upload confirmable again, not "đã nhập" with nothing written.
+    after_commit(upload.save_meta)
     return result
 
 
@@ -281,6 +343,7 @@ def map_name(user, area_code: str, name: str, unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id) if area is not None else None
     if unit is None or tenant_area(unit.area) is not user.tenant:
         raise ImportError_("Đơn vị được chọn không thuộc địa bàn của bạn.")
+    _check_free(name, unit.area, unit)
     folded = fold_name(name)
     if folded not in {a.folded for a in unit.aliases}:
         unit.aliases.append(UnitAlias(alias=name, folded=folded))
@@ -289,10 +352,22 @@ def map_name(user, area_code: str, name: str, unit_id: int) -> Unit:
     return unit
 
 
+def _check_free(name: str, area: Area, unit: Unit | None = None) -> None:
+    """A name may not already answer to another unit of the area: a second unit of that name would
+    fail the unique constraint (an error page), an alias would make the name ambiguous."""
+    if len(name) > 255:
+        raise ImportError_("Tên đơn vị dài quá 255 ký tự.")
+    others = other_units_named(name, db.session.scalars(select(Unit).where(Unit.area_id == area.id)).all(), unit)
+    if others:
+        raise ImportError_(name_taken_message(" ".join(name.split()), others[0]))
+
+
 def create_unit(user, area_code: str, name: str) -> Unit:
     area = _area_for(user, area_code)
     if area is None:
         raise ImportError_("Địa bàn không thuộc địa bàn của bạn.")
+    name = " ".join(name.split())
+    _check_free(name, area)
     unit = Unit(area=area, name=name, kind="other")
     db.session.add(unit)
     db.session.flush()
@@ -302,8 +377,6 @@ def create_unit(user, area_code: str, name: str) -> Unit:
 
 
 def area_units(area_code: str) -> list[Unit]:
-    from sqlalchemy import select
-
     area = find_area(area_code)
     if area is None:
         return []

@@ -54,7 +54,13 @@ def where_of(value: Any, default: str = "") -> str:
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    def compose_node(self, parent, index):
+        # An alias (*name) repeats a whole node without its text: nested ones make a few lines a
+        # billion rows ("billion laughs"). Plan files write every row out, so none is accepted.
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "không dùng tham chiếu (*tên): ghi đầy đủ từng mục", mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LDict:

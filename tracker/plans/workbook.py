@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from tracker.core.spreadsheet import keep_text
+from tracker.core.spreadsheet import keep_text, printable
 from tracker.extensions import db
 from tracker.plans.importing.values import target_values_text
 from tracker.plans.models import Plan, PlanItem, Section
@@ -132,8 +132,8 @@ def _units_sheet(workbook: Workbook, area) -> None:
         return
     units = db.session.scalars(select(Unit).where(Unit.area_id == area.id).order_by(Unit.name)).all()
     for unit in units:
-        sheet.append([unit.name, unit.short_name, unit.kind, "\n".join(a.alias for a in unit.aliases),
-                      unit.parent.name if unit.parent else None, unit.note])
+        sheet.append(printable([unit.name, unit.short_name, unit.kind, "\n".join(a.alias for a in unit.aliases),
+                                unit.parent.name if unit.parent else None, unit.note]))
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = WRAP
@@ -194,9 +194,9 @@ def build_plan_workbook(plan: Plan) -> bytes:
     for label, key in PLAN_FIELDS:
         if key == "legal_bases" or key == "recipients":
             for value in getattr(plan, key) or []:
-                plan_sheet.append([label, value])
+                plan_sheet.append(printable([label, value]))
         else:
-            plan_sheet.append([label, scalar[key]])
+            plan_sheet.append(printable([label, scalar[key]]))
     plan_sheet.column_dimensions["A"].width = 30
     plan_sheet.column_dimensions["B"].width = 90
 
@@ -228,7 +228,7 @@ def build_plan_workbook(plan: Plan) -> bytes:
             if item.appendix_id == appendix.id:
                 rows.append((item.position, _item_row(item, appendix.kind)))
         for _, row in sorted(rows, key=lambda pair: pair[0]):
-            sheet.append(row)
+            sheet.append(printable(row))
         for row in sheet.iter_rows(min_row=3):
             for cell in row:
                 cell.alignment = WRAP
