@@ -155,8 +155,10 @@ def join_parts(parts: list[RenderedPart], stamps: list[tuple[bytes, int]]) -> by
     document = tree.K[0]
     page_keys, annotation_keys = _split_nums(tree.ParentTree.Nums, len(target.pages))
     dests = _flat_names(target.Root.get("/Names", {}).get("/Dests"))
+    sources = []  # copied streams are read from their sources when the target is saved: keep them open
     for part in parts[1:]:
         source = pikepdf.open(io.BytesIO(part.pdf))
+        sources.append(source)
         offset = len(target.pages)
         target.pages.extend(source.pages)
         source_tree = source.Root.StructTreeRoot
@@ -194,7 +196,7 @@ def join_parts(parts: list[RenderedPart], stamps: list[tuple[bytes, int]]) -> by
         target.Root.Names.Dests = target.make_indirect(pikepdf.Dictionary(
             Names=pikepdf.Array([item for pair in dests for item in pair])))
     _write_outline(target, parts)
-    _stamp(target, stamps)
+    sources += _stamp(target, stamps)
     out = io.BytesIO()
     # streams as they are (qpdf would inflate and deflate each again); an id from the content
     target.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
@@ -258,21 +260,24 @@ def _write_outline(target, parts: list[RenderedPart]) -> None:
         target.Root.Outlines = root
 
 
-def _stamp(target, stamps: list[tuple[bytes, int]]) -> None:
-    """The stamps' pages (after their leading blank ones) drawn over `target`'s, as pagination artifacts."""
+def _stamp(target, stamps: list[tuple[bytes, int]]) -> list:
+    """The stamps' pages (after their leading blank ones) drawn over `target`'s, as pagination
+    artifacts; the stamps' PDFs, to keep open until `target` is saved."""
     import pikepdf
 
-    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in stamps]  # kept open while their pages are read
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in stamps]
     stamp_pages = [page for source, (_, skip) in zip(sources, stamps) for page in source.pages[skip:]]
     if len(stamp_pages) != len(target.pages):
         raise RuntimeError(f"Số trang: {len(stamp_pages)} trang số cho {len(target.pages)} trang báo cáo")
-    for page, stamp_page in zip(target.pages, stamp_pages):
+    for number, (page, stamp_page) in enumerate(zip(target.pages, stamp_pages), start=1):
         if not _has_drawing(stamp_page):
             continue  # the first page: no number
         form = target.copy_foreign(stamp_page.as_form_xobject())
-        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/PageNumberStamp"))  # fixed: same bytes
+        # named by the page (WeasyPrint's pages may share one /Resources), never at random: same bytes
+        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/PageNumber{number}"))
         page.contents_add(target.make_stream(b"q"), prepend=True)
         page.contents_add(target.make_stream(b"Q q " + ARTIFACT + b" " + bytes(name) + b" Do EMC Q"))
+    return sources
 
 
 def _has_drawing(page) -> bool:
