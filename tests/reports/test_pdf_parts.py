@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import subprocess
+from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -18,10 +19,13 @@ from tracker.reports import pdfparts
 from tracker.reports.builders import build_pdf, render_document
 from tracker.reports.services import gather_report_data
 
+GATHERED = datetime(2025, 10, 5, 2, 0, tzinfo=timezone.utc)
+
 
 @pytest.fixture
 def data(scenario):
-    return gather_report_data(scenario.plan, scenario.q3, options=OPTIONS)
+    # gathered at a fixed moment, so that every test has the same data (and the renders below)
+    return gather_report_data(scenario.plan, scenario.q3, options=OPTIONS, now=GATHERED)
 
 
 _RENDERS: dict[str, tuple[bytes, bytes]] = {}
