@@ -122,6 +122,10 @@ class Config:
     API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 120)
     API_RATE_WINDOW_SECONDS = _env_int("API_RATE_WINDOW_SECONDS", 60)
 
+    # Processes that render the parts of a long report's PDF in the job runner (the scheduler
+    # process, tracker/reports/pdfparts.py): one per core; 0 or 1 renders every PDF in one piece.
+    REPORT_PDF_PROCESSES = _env_int("REPORT_PDF_PROCESSES", os.cpu_count() or 1)
+
     # No setting decides a report's header: each area's administrator keeps its report profile
     # (Quản trị › Mẫu tiêu đề báo cáo), and the area's name on the report date gives the rest.
 
@@ -146,6 +150,7 @@ class TestConfig(Config):
     # Every test rolls its data back, version counters included: a kept part could outlive its data.
     # The tests of the cache turn it on and clear it (tests/core/test_fragments.py).
     PAGE_FRAGMENT_CACHE = False
+    REPORT_PDF_PROCESSES = 0  # tests ask for the parallel render explicitly (tests/reports/test_pdf_parts.py)
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

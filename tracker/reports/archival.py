@@ -71,8 +71,13 @@ def policy_fetcher(fetch: Callable[[str], dict]):
 
 
 def write_archival_pdf(html: str, *, base_url: str, fetch: Callable[[str], dict],
-                       attachments: tuple[DataAttachment, ...] = ()) -> bytes:
-    """The HTML rendered as a tagged PDF/A-3a, with `attachments` embedded."""
+                       attachments: tuple[DataAttachment, ...] = (), extra_css: str = "",
+                       inspect: Callable | None = None, id_prefix: str = "") -> bytes:
+    """The HTML rendered as a tagged PDF/A-3a, with `attachments` embedded.
+
+    `extra_css` is one more stylesheet; `inspect(document)` sees WeasyPrint's laid-out document
+    before it is written (tracker/reports/pdfparts.py reads the pages' names and bookmarks);
+    `id_prefix` starts the table header ids, unique across the parts of a joined PDF."""
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
@@ -80,18 +85,24 @@ def write_archival_pdf(html: str, *, base_url: str, fetch: Callable[[str], dict]
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     color_profiles: dict = {}  # filled by the @color-profile rule, read when the PDF is written
     rule = f'@color-profile {OUTPUT_INTENT} {{ src: url("{_srgb_profile()[0]}"); components: r, g, b }}'
-    output_intent = CSS(string=rule, url_fetcher=fetcher, color_profiles=color_profiles)
+    font_config = FontConfiguration()
+    stylesheets = [CSS(string=rule, url_fetcher=fetcher, color_profiles=color_profiles)]
+    if extra_css:
+        stylesheets.append(CSS(string=extra_css, url_fetcher=fetcher, font_config=font_config))
     files = [
         Attachment(string=a.content, name=a.name, description=a.description, relationship=a.relationship,
                    created=_utc_naive(a.created), modified=_utc_naive(a.created))
         for a in attachments
     ]
-    return document.write_pdf(font_config=FontConfiguration(), color_profiles=color_profiles,
-                              stylesheets=[output_intent], pdf_variant=PDF_VARIANT, output_intent=OUTPUT_INTENT,
-                              attachments=files, finisher=_finish)
+    options = dict(stylesheets=stylesheets, pdf_variant=PDF_VARIANT, output_intent=OUTPUT_INTENT, attachments=files)
+    # HTML.write_pdf's two steps, so that the laid-out pages can be seen in between
+    rendered = document.render(font_config=font_config, color_profiles=color_profiles, **options)
+    if inspect is not None:
+        inspect(rendered)
+    return rendered.write_pdf(finisher=lambda doc, pdf: _finish(doc, pdf, id_prefix), **options)
 
 
-def _finish(document, pdf) -> None:
+def _finish(document, pdf, id_prefix: str = "") -> None:
     """Corrections to what WeasyPrint 69 writes, made on the PDF objects before they are serialised."""
     import pydyf
 
@@ -119,7 +130,7 @@ def _finish(document, pdf) -> None:
             element["S"] = "/NonStruct"
         elif element["S"] == "/TH" and "ID" in element:
             # Header ids are memory addresses: number them, so that the same data gives the same bytes.
-            header_ids[element["ID"].string] = element["ID"] = pydyf.String(f"th{element.number}")
+            header_ids[element["ID"].string] = element["ID"] = pydyf.String(f"{id_prefix}th{element.number}")
     for element in elements.values():
         headers = element.get("A", {}).get("Headers") if isinstance(element.get("A"), dict) else None
         if headers:

@@ -92,9 +92,29 @@ def restricted_url_fetcher(url: str, timeout: int = 10, ssl_context=None) -> dic
     raise ValueError(f"Báo cáo không được phép tải tài nguyên: {url}")
 
 
-def build_pdf(data: ReportData) -> bytes:
-    """The report as a tagged PDF/A-3a carrying its figures as a JSON attachment."""
-    return html_to_pdf(render_document(data, pdf=True), attachments=(figures_attachment(data),))
+# From this many items a report's PDF is rendered in parts on the pool's processes, when the process
+# has a pool (the job runner): below it the pool's overhead is not worth it.
+PARALLEL_MIN_ITEMS = 100
+
+
+def build_pdf(data: ReportData, *, parallel: bool | None = None, executor=None) -> bytes:
+    """The report as a tagged PDF/A-3a carrying its figures as a JSON attachment.
+
+    A long report (PARALLEL_MIN_ITEMS) in a process with a pool (tracker/reports/pdfparts.py) is
+    rendered in parts on its processes; `parallel=True` asks for the parts anyway (on `executor`,
+    the pool, or in this process), `parallel=False` for one piece."""
+    from tracker.reports import pdfparts
+
+    html = render_document(data, pdf=True)
+    attachments = (figures_attachment(data),)
+    if parallel is None:
+        executor = pdfparts.executor() if len(data.items) >= PARALLEL_MIN_ITEMS else None
+        parallel = executor is not None
+    elif parallel and executor is None:
+        executor = pdfparts.executor()
+    if parallel and len(pdfparts.split_parts(html)) > 1:
+        return pdfparts.render_parallel(html, attachments, executor=executor)
+    return html_to_pdf(html, attachments=attachments)
 
 
 def figures_attachment(data: ReportData) -> DataAttachment:
@@ -105,10 +125,10 @@ def figures_attachment(data: ReportData) -> DataAttachment:
                           description=f"Số liệu của báo cáo {data.plan_number}, {data.period_label} (JSON)")
 
 
-def html_to_pdf(html: str, attachments: tuple[DataAttachment, ...] = ()) -> bytes:
+def html_to_pdf(html: str, attachments: tuple[DataAttachment, ...] = (), **options) -> bytes:
     """WeasyPrint's rendering of the final HTML, alone (timed separately by bench/report.py)."""
     return write_archival_pdf(html, base_url=FONTS_DIR.as_uri() + "/", fetch=restricted_url_fetcher,
-                              attachments=attachments)
+                              attachments=attachments, **options)
 
 
 # --------------------------------------------------------------------------- Excel

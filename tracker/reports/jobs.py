@@ -27,11 +27,16 @@ def gather_for(plan, period, unit):
 
 @handles(RENDER_KIND)
 def render_report(payload: dict, job) -> dict:
+    from flask import current_app
+
     from tracker.periods.models import ReportingPeriod
     from tracker.plans.models import Plan
+    from tracker.reports import pdfparts
     from tracker.reports.builders import build_html, build_pdf, build_xlsx
     from tracker.units.models import Unit
 
+    # Long PDFs are rendered in parts on a pool of processes kept by this (job runner) process.
+    pdfparts.configure(current_app.config.get("REPORT_PDF_PROCESSES", 0))
     builders = {"pdf": build_pdf, "xlsx": build_xlsx, "html": build_html}
     plan = db.session.get(Plan, payload["plan_id"])
     period = db.session.get(ReportingPeriod, payload["period_id"])
