@@ -10,7 +10,7 @@ export BASE_URL ?= http://$(HOST):$(PORT)
 # `make run` is the development server; production sets TRACKER_ENV=production and SECRET_KEY.
 export TRACKER_ENV ?= development
 
-.PHONY: run serve install install-test system-deps browser-deps migrate seed demo scheduler test test-sqlite test-postgres bench clean
+.PHONY: run serve install install-test system-deps browser-deps migrate seed demo scheduler worker test test-sqlite test-postgres bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,14 @@ seed: migrate
 run: seed
 	@echo "Mở $(BASE_URL) — tài khoản mẫu: xem README.md"
 	$(FLASK) tracker scheduler --background-with-server & \
+	$(FLASK) tracker worker --background-with-server & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 scheduler: install
 	$(FLASK) tracker scheduler
+
+worker: install
+	$(FLASK) tracker worker
 
 test: install-test
 	$(BIN)/lint-imports --no-cache

@@ -9,7 +9,7 @@ postgresql+psycopg://postgres@127.0.0.1:5432/tracker_load; created if missing, i
 - `national`: bench/pages.py's synthetic nation (34 provinces, ≈10,000 items, ≈150,000 updates),
   with a coordinator, a viewer and reporters in each province.
 The server runs in production mode (a random SECRET_KEY, JSON logs off), next to the scheduler
-(the background worker that renders report files). For each number of clients, Locust runs the
+and the background worker that renders report files (`tracker worker`). For each number of clients, Locust runs the
 per-role mix of bench/locustfile.py for --run-time seconds or --max-requests requests, whichever
 comes first, and the script prints requests/s, p50/p95/p99 per page, errors and the CPU time per
 request of the server processes (gunicorn) and of the database backends serving them, measured
@@ -183,13 +183,19 @@ def start_server(url: str, port: int, workers: int, threads: int, log_dir: Path,
         cwd=app_dir, env=env, stdout=open(log_dir / "gunicorn.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "tracker", "scheduler"],
-        cwd=app_dir, env=env, stdout=open(log_dir / "scheduler.log", "w"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The scheduler and, as in production, the background worker that renders the report files (a
+    # checkout from before the worker command, --app-dir, has the scheduler's runner alone).
+    commands = ["scheduler"] + (["worker"] if (Path(app_dir) / "tracker" / "queue" / "cli.py").exists() else [])
+    background = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "tracker", command],
+            cwd=app_dir, env=env, stdout=open(log_dir / f"{command}.log", "w"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for command in commands
+    ]
     wait_for(f"http://127.0.0.1:{port}/dang-nhap")
-    return server, worker
+    return server, background
 
 
 def stop(process) -> None:
@@ -320,7 +326,7 @@ def main(argv=None) -> int:
             accounts = load_national(args.database_url, args.provinces)
             (work / "national-accounts.json").write_text(json.dumps(accounts))
         print(f"\nDữ liệu «{dataset}» sẵn sàng ({time.perf_counter() - started:.0f} s); cơ sở dữ liệu {database}.")
-        server, worker = start_server(args.database_url, args.port, args.workers, args.threads, work, args.app_dir)
+        server, background = start_server(args.database_url, args.port, args.workers, args.threads, work, args.app_dir)
         try:
             cookies = sign_in_all(args.port, accounts)
             for clients in [int(c) for c in args.clients.split(",")]:
@@ -329,7 +335,8 @@ def main(argv=None) -> int:
                 summary.append(report(dataset, clients, result, args.workers, args.threads))
         finally:
             stop(server)
-            stop(worker)
+            for process in background:
+                stop(process)
     print("\nTóm tắt:")
     print(f"   {'dữ liệu':<10}{'người':>6}{'yêu cầu/s':>10}{'p50':>6}{'p95':>6}{'p99':>6}{'lỗi':>5}{'CPU ms':>8}{'PG ms':>7}")
     for s in summary:

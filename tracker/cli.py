@@ -47,3 +47,4 @@ from tracker.updates import cli as _updates_cli  # noqa: E402,F401
 from tracker.indicators import cli as _indicators_cli  # noqa: E402,F401
 from tracker.areas import cli as _areas_cli  # noqa: E402,F401
 from tracker.api import cli as _api_cli  # noqa: E402,F401
+from tracker.queue import cli as _queue_cli  # noqa: E402,F401

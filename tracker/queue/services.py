@@ -148,20 +148,32 @@ def run_jobs(*, limit: int = 50, kinds=None, now: datetime | None = None) -> lis
     return done
 
 
-def work(app, *, poll_seconds: float = 1.0, stop=None) -> None:
-    """The worker loop: run due jobs, sleep `poll_seconds` when there are none."""
-    while stop is None or not stop.is_set():
+def work(app, *, poll_seconds: float = 1.0, stop=None, max_jobs: int | None = None, until_idle: bool = False,
+         keep_going=None) -> int:
+    """The worker loop (`flask --app wsgi tracker worker`): run due jobs, sleep `poll_seconds` when
+    there are none; the number of jobs run. It ends when `stop` (a threading.Event) is set, after
+    `max_jobs` jobs, when `until_idle` and no job is due, or when `keep_going()` says False. A job
+    is never cut short: a stop asked for meanwhile takes effect once it is recorded."""
+    import threading
+
+    stop = stop if stop is not None else threading.Event()
+    count = 0
+    while not stop.is_set() and (max_jobs is None or count < max_jobs) and (keep_going is None or keep_going()):
         with app.app_context():
             try:
-                ran = run_jobs()
+                # One job per round: a stop (SIGTERM) is heard between two jobs, not after fifty.
+                ran = run_jobs(limit=1)
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 log.exception("Vòng chạy việc nền lỗi")
                 db.session.rollback()
                 ran = []
             finally:
                 db.session.remove()
+        for job_id, outcome in ran:
+            log.info("Việc nền %s: %s", job_id, outcome)
+        count += len(ran)
         if not ran:
-            if stop is not None:
-                stop.wait(poll_seconds)
-            else:
-                time.sleep(poll_seconds)
+            if until_idle:
+                break
+            stop.wait(poll_seconds)
+    return count

@@ -271,6 +271,12 @@ class ReportData:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+def to_plain(value):
+    """One part of the data (a Header, a date …) as `to_json` writes it: issuing applies a draft's
+    header onto a kept snapshot with it."""
+    return _plain(value)
+
+
 def _plain(value):
     """One pass to JSON-compatible values (a 1,000-item report: in the issuing request, and hashed
     by the worker): dataclasses as dicts tagged with "__type__", Decimals normalised, dates ISO."""

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.updates.policy import reporting_units as owing_unit_ids
 from tracker.core.text import shorten
@@ -135,6 +136,11 @@ def gather_report_data(
     ).all()
     chains: dict[tuple[int, int, int], tuple[StatusUpdate, ReportingPeriod]] = {}
     for update, update_period in rows:
+        # The update's period and unit are at hand: set them, so that the workflow's rule
+        # (item_state) reads them without a lazy load per update (an identity-map lookup each).
+        set_committed_value(update, "period", update_period)
+        if update.unit_id in units_by_id:
+            set_committed_value(update, "unit", units_by_id[update.unit_id])
         key = (update.item_id, update.period_id, update.unit_id)
         current = chains.get(key)
         rank = (update.state == UpdateState.ACCEPTED, update.version)

@@ -94,13 +94,19 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
     options = options_from_draft(get_draft(plan, period))
     if options.report_date is None:
         options.report_date = today_local()
-    data = gather_report_data(plan, period, options=options, config=config, now=now)
     version = (db.session.scalar(
         select(func.max(IssuedReport.version)).where(IssuedReport.plan_id == plan.id,
                                                      IssuedReport.period_id == period.id)
     ) or 0) + 1
-    data.header.is_draft = False
-    data.header.version = version
+    snapshot = kept_snapshot(plan, period, options, config=config, now=now)
+    if snapshot is None:
+        data = gather_report_data(plan, period, options=options, config=config, now=now)
+        data.header.is_draft = False
+        data.header.version = version
+        snapshot = data.to_json()
+    else:
+        snapshot["header"]["is_draft"] = False
+        snapshot["header"]["version"] = version
     report = IssuedReport(
         plan_id=plan.id,
         period_id=period.id,
@@ -110,7 +116,7 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
         signer_name=options.signer_name,
         issued_at=now or utcnow(),
         issued_by_id=getattr(user, "id", None),
-        data=data.to_json(),
+        data=snapshot,
         # Filled in by the worker; an empty pdf_sha256 says the files are not made yet.
         pdf=b"", xlsx=b"", html=b"", pdf_sha256="",
     )
@@ -120,6 +126,32 @@ def issue_report(plan: Plan, period: ReportingPeriod, *, user, config=None, now:
     record(actor=user, action="report.issued", entity_type="issued_report", entity_id=report.id,
            summary=f"Ban hành báo cáo {plan.number_label} {period.label}, phiên bản {version}")
     return report
+
+
+def kept_snapshot(plan: Plan, period: ReportingPeriod, options: ReportOptions, *, config=None,
+                  now: datetime | None = None) -> dict | None:
+    """The data the preview was rendered from, when the report's inputs (the draft aside) have not
+    changed since: a JSON snapshot (`ReportData.to_json`) with this draft's header and texts and this
+    moment applied, equal to what gathering afresh would give. None when there is none to reuse."""
+    import copy
+
+    from flask import current_app
+
+    from tracker.reports.data import to_plain
+    from tracker.reports.header import build_header
+    from tracker.reports.renders import data_stamp, kept_data
+
+    kept = kept_data(data_stamp(plan, period))
+    if kept is None:
+        return None
+    # What the draft sets in the data (gather_report_data: the header, the coordinator's texts).
+    snapshot = copy.copy(kept)  # top level only: the keys below are replaced, never changed in place
+    header = build_header(plan, period, None, options, config if config is not None else current_app.config)
+    snapshot["header"] = to_plain(header)
+    snapshot["coordinator_summary"] = options.summary.strip()
+    snapshot["coordinator_proposals"] = options.proposals.strip()
+    snapshot["generated_at"] = to_plain(now or utcnow())
+    return snapshot
 
 
 def issued_files_key(report: IssuedReport) -> str:

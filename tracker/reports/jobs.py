@@ -7,7 +7,7 @@ from datetime import datetime
 from tracker.extensions import db
 from tracker.queue.services import PermanentJobError, handles
 from tracker.reports.issuing import ISSUED_FILES_KIND
-from tracker.reports.renders import RENDER_KIND, store_render
+from tracker.reports.renders import RENDER_KIND, data_stamp, store_render
 
 
 def render_payload(plan, period, unit_id: int | None, fmt: str, stamp: str, now: datetime) -> dict:
@@ -44,9 +44,12 @@ def render_report(payload: dict, job) -> dict:
     fmt = payload["fmt"]
     if plan is None or period is None or (payload.get("unit_id") and unit is None) or fmt not in builders:
         raise PermanentJobError("Kế hoạch, kỳ báo cáo hoặc đơn vị không còn tồn tại.")
+    # Taken before gathering: data changed meanwhile leaves a stamp no later issue matches, never a
+    # snapshot kept under a stamp it does not reflect.
+    gathered_stamp = data_stamp(plan, period) if unit is None else None
     data = gather_for(plan, period, unit)(datetime.fromisoformat(payload["now"]))
     row, rendered = store_render(plan=plan, period=period, unit_id=unit.id if unit else None, fmt=fmt, data=data,
-                                 stamp=payload["stamp"], build=builders[fmt])
+                                 stamp=payload["stamp"], build=builders[fmt], gathered_stamp=gathered_stamp)
     return {"render_id": row.id, "fingerprint": row.fingerprint, "rendered": rendered}
 
 

@@ -57,6 +57,11 @@ class RenderedReport(db.Model):
     render_ms: Mapped[int] = mapped_column(default=0)
     # What the report page lists next to the preview (`page_summary`), so that it needs no gathering.
     summary: Mapped[dict | None] = mapped_column(JSON)
+    # A consolidated render keeps the data it was made from (`ReportData.to_json`) under the stamp of
+    # the data's inputs without the draft (`data_stamp`, taken before gathering): issuing a version
+    # whose inputs have not moved since reuses it instead of gathering again (issuing.issue_report).
+    data_stamp: Mapped[str | None] = mapped_column(String(64), index=True)
+    data: Mapped[dict | None] = deferred(mapped_column(JSON))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -86,12 +91,24 @@ def fingerprint(data: ReportData, fmt: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def input_stamp(plan, period, unit_id: int | None, fmt: str) -> str:
-    """A cheap key of what gather_report_data reads; equal stamps mean equal data."""
+@lru_cache(maxsize=1)
+def data_version() -> str:
+    """Changes whenever the code that gathers the figures does: a snapshot kept by an older gatherer
+    is not issued."""
+    digest = hashlib.sha256()
+    for name in ("gather.py", "figures.py", "history.py", "header.py", "data.py", "profiles.py"):
+        digest.update(name.encode())
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _input_rows(plan, period) -> list:
+    """A handful of aggregates over what gather_report_data reads, the coordinator's draft aside."""
     from tracker.indicators.models import ItemIndicatorLink
+    from tracker.periods.models import LateException
     from tracker.plans.models import ItemAssignment, PlanItem
-    from tracker.reports.models import ReportDraft, ReportProfile
-    from tracker.units.models import Unit
+    from tracker.reports.models import ReportProfile
+    from tracker.units.models import Unit, UnitGroup, UnitGroupMember
     from tracker.updates.models import StatusUpdate
 
     items = select(PlanItem.id).where(PlanItem.plan_id == plan.id).scalar_subquery()
@@ -105,14 +122,46 @@ def input_stamp(plan, period, unit_id: int | None, fmt: str) -> str:
         db.session.execute(select(func.count(), func.sum(ItemIndicatorLink.lock_version))
                            .where(ItemIndicatorLink.item_id.in_(items))).one(),
         db.session.execute(select(func.count(), func.sum(Unit.lock_version), func.max(Unit.id))).one(),
-        db.session.execute(select(ReportDraft.lock_version, ReportDraft.updated_at)
-                           .where(ReportDraft.plan_id == plan.id, ReportDraft.period_id == period.id)).first(),
         db.session.execute(select(func.count(), func.max(ReportProfile.updated_at))
                            .where(ReportProfile.tenant_id == plan.tenant_id)).one(),
+        # Who owes what as a group, and the period's late-submission exceptions (on time or late).
+        db.session.execute(select(func.count(), func.sum(UnitGroup.lock_version), func.max(UnitGroup.id))).one(),
+        db.session.execute(select(func.count(), func.max(UnitGroupMember.id), func.sum(UnitGroupMember.unit_id))).one(),
+        db.session.execute(select(func.count(), func.max(LateException.id), func.max(LateException.until),
+                                  func.min(LateException.until))
+                           .where(LateException.period_id == period.id)).one(),
     ]
-    values = [render_version(), fmt, plan.id, plan.updated_at, period.id, period.submission_deadline,
-              period.data_start, period.data_end, unit_id, today_local(), *[tuple(r) if r else None for r in rows]]
+    return [plan.id, plan.updated_at, period.id, period.submission_deadline, period.data_start, period.data_end,
+            today_local(), *[tuple(r) if r else None for r in rows]]
+
+
+def _hash(values) -> str:
     return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
+def input_stamp(plan, period, unit_id: int | None, fmt: str) -> str:
+    """A cheap key of what gather_report_data reads, the draft included; equal stamps mean equal data."""
+    from tracker.reports.models import ReportDraft
+
+    draft = db.session.execute(select(ReportDraft.lock_version, ReportDraft.updated_at)
+                               .where(ReportDraft.plan_id == plan.id, ReportDraft.period_id == period.id)).first()
+    return _hash([render_version(), fmt, unit_id, tuple(draft) if draft else None, *_input_rows(plan, period)])
+
+
+def data_stamp(plan, period) -> str:
+    """The consolidated report's inputs without the draft (its number, date, signer, texts), which
+    issuing applies itself: the key of a kept data snapshot (`kept_data`)."""
+    return _hash([data_version(), "data", *_input_rows(plan, period)])
+
+
+def kept_data(stamp: str) -> dict | None:
+    """The data snapshot (`ReportData.to_json`) of the latest consolidated render gathered from inputs
+    with that data stamp; None when there is none."""
+    return db.session.scalars(
+        select(RenderedReport.data).where(RenderedReport.data_stamp == stamp, RenderedReport.unit_id.is_(None),
+                                          RenderedReport.data.is_not(None))
+        .order_by(RenderedReport.id.desc()).limit(1)
+    ).first()
 
 
 def stored_by_stamp(stamp: str, fmt: str) -> RenderedReport | None:
@@ -128,24 +177,31 @@ def page_summary(data: ReportData) -> dict:
             "agencies": [{"unit_id": a.unit_id, "name": a.name, "status_label": a.status_label} for a in data.agencies]}
 
 
-def store_render(*, plan, period, unit_id, fmt: str, data: ReportData, stamp: str, build) -> tuple[RenderedReport, bool]:
-    """The stored render of `data` (made with `build` only when no equal one exists); (row, rendered?)."""
+def store_render(*, plan, period, unit_id, fmt: str, data: ReportData, stamp: str, build,
+                 gathered_stamp: str | None = None) -> tuple[RenderedReport, bool]:
+    """The stored render of `data` (made with `build` only when no equal one exists); (row, rendered?).
+    `gathered_stamp`: the data stamp taken before `data` was gathered (a consolidated report): the
+    snapshot is kept with the render under it, for issuing."""
     import time
 
     fp = fingerprint(data, fmt)
     row = db.session.scalars(
         select(RenderedReport).where(RenderedReport.fingerprint == fp, RenderedReport.fmt == fmt)
     ).first()
+    rendered = row is None
     if row is not None:
         row.stamp = stamp
         if row.summary is None:
             row.summary = page_summary(data)
-        return row, False
-    started = time.perf_counter()
-    content = build(data)
-    row = RenderedReport(plan_id=plan.id, period_id=period.id, unit_id=unit_id, tenant_id=plan.tenant_id, fmt=fmt,
-                         fingerprint=fp, stamp=stamp, content=content, size=len(content), summary=page_summary(data),
-                         render_ms=int((time.perf_counter() - started) * 1000))
-    db.session.add(row)
+    else:
+        started = time.perf_counter()
+        content = build(data)
+        row = RenderedReport(plan_id=plan.id, period_id=period.id, unit_id=unit_id, tenant_id=plan.tenant_id, fmt=fmt,
+                             fingerprint=fp, stamp=stamp, content=content, size=len(content),
+                             summary=page_summary(data), render_ms=int((time.perf_counter() - started) * 1000))
+        db.session.add(row)
+    if gathered_stamp is not None and unit_id is None:
+        row.data_stamp = gathered_stamp
+        row.data = data.to_json()
     db.session.flush()
-    return row, True
+    return row, rendered
