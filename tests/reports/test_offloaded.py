@@ -144,6 +144,19 @@ def test_the_report_page_renders_no_report(scenario, factory, client, login, db,
     assert db.session.query(Job).count() == 1
 
 
+def test_the_page_waiting_for_its_preview_is_not_answered_304_once_it_is_ready(scenario, factory, client, login, db):
+    # The waiting page polls the job and reloads; a stored render bumps no data version, so a tagged
+    # waiting page would be answered 304 with itself, and the browser would reload it for ever.
+    login(factory.user("coordinator"))
+    waiting = client.get(_url(scenario))
+    assert "data-job-status" in waiting.get_data(as_text=True) and "ETag" not in waiting.headers
+    run_jobs()
+    ready = client.get(_url(scenario), headers={"If-None-Match": '"any"'})
+    assert ready.status_code == 200 and "data-job-status" not in ready.get_data(as_text=True)
+    assert "ETag" in ready.headers  # finished, the page takes part in conditional GET again
+    assert client.get(_url(scenario), headers={"If-None-Match": ready.headers["ETag"]}).status_code == 304
+
+
 def test_a_failed_preview_is_shown_and_asked_again(scenario, factory, client, login, db, monkeypatch):
     login(factory.user("viewer"))
     client.get(_url(scenario, "/xem-truoc"))

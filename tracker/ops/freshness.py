@@ -184,6 +184,13 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def leave_untagged() -> None:
+    """This answer shows work still under way (a render queued, files being made), which ends in a
+    table that bumps no version: tagged, the page that polls and reloads would be answered 304 with
+    itself for ever. Left untagged, the reload gets the finished page."""
+    g.page_versions = None
+
+
 def shared_page_key(user, *parts) -> str | None:
     """A key for the part of a page built only from the data of the user's scope, the day and the
     user's role and area, shared by every user alike (tracker.core.fragments): None when the page's
