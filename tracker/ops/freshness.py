@@ -184,6 +184,13 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def untagged() -> None:
+    """This response shows something no data version follows (a render the background worker is
+    still making: the job and the stored render are IGNORED_TABLES): neither tag it, nor answer it
+    304 next time, nor keep its body."""
+    g.page_versions = None
+
+
 def shared_page_key(user, *parts) -> str | None:
     """A key for the part of a page built only from the data of the user's scope, the day and the
     user's role and area, shared by every user alike (tracker.core.fragments): None when the page's
