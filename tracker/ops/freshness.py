@@ -191,10 +191,12 @@ def untagged() -> None:
     g.page_versions = None
 
 
-def shared_page_key(user, *parts) -> str | None:
+def shared_page_key(user, *parts, today=None) -> str | None:
     """A key for the part of a page built only from the data of the user's scope, the day and the
     user's role and area, shared by every user alike (tracker.core.fragments): None when the page's
-    versions were not read (not one of PAGES, a flashed message waiting, the cache turned off)."""
+    versions were not read (not one of PAGES, a flashed message waiting, the cache turned off).
+    `today`: the day the part is built for, as the route read it (read again here, past midnight,
+    yesterday's lateness would be kept as today's)."""
     from flask import current_app
 
     from tracker.areas.scope import current_scope
@@ -206,5 +208,5 @@ def shared_page_key(user, *parts) -> str | None:
     scope = current_scope()
     areas = "*" if scope.tenant_ids is None else ",".join(map(str, sorted(scope.tenant_ids)))
     key = [g.freshness_build, *versions, user.role, user.tenant_id, areas, request.endpoint, request.full_path,
-           today_local().isoformat(), *parts]
+           (today or today_local()).isoformat(), *parts]
     return hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()
