@@ -32,3 +32,34 @@ def test_a_page_waiting_on_its_preview_is_not_confirmed_after_the_render(client,
     # Once shown from the stored render, the page is tagged again and confirmed while nothing changes.
     etag = again.headers["ETag"]
     assert client.get(_url(hue), headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_stored_draft_is_not_served_after_what_it_printed_changed(client, db, provinces, as_user):
+    """The input stamp names what the report reads: an appendix or section renamed, a late-submission
+    exception granted, a linked indicator's points changed make a new render, not the stored one."""
+    from datetime import timedelta
+
+    from tracker.core.time import today_local
+    from tracker.periods.models import LateException
+
+    hue, _thanh_hoa = provinces
+    as_user(hue.coordinator)
+    url = _url(hue, ".html")
+
+    def served():
+        response = client.get(url)
+        if response.status_code == 202:
+            run_jobs()
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert "QX7" not in served()
+    hue.project.appendix.title = "Danh mục dự án QX7"
+    db.session.commit()
+    assert client.get(url).status_code == 202  # not the stored file of the old title
+    assert "QX7" in served()  # the title as the report prints it (upper case)
+    db.session.add(LateException(period=hue.period, unit=hue.finance, until=today_local() + timedelta(days=7),
+                                 reason="Sáp nhập", granted_by_id=hue.coordinator.id))
+    db.session.commit()
+    assert client.get(url).status_code == 202
