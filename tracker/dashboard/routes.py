@@ -48,7 +48,7 @@ def index():
 
     # The chosen plan is part of the key (it follows the user's unit when none is asked for): the
     # coordinators of every unit of a province share one entry.
-    key = shared_page_key(current_user, plan.id if plan is not None else None)
+    key = shared_page_key(current_user, plan.id if plan is not None else None, today=today)
     return render_template("dashboard/index.html", content=Markup(fragments.get_or_render(key, render)))
 
 def _charts(board, today):

@@ -184,17 +184,19 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def leave_untagged() -> None:
-    """This answer shows work still under way (a render queued, files being made), which ends in a
-    table that bumps no version: tagged, the page that polls and reloads would be answered 304 with
-    itself for ever. Left untagged, the reload gets the finished page."""
+def untagged() -> None:
+    """This response shows something no data version follows (a render the background worker is
+    still making: the job and the stored render are IGNORED_TABLES): neither tag it, nor answer it
+    304 next time, nor keep its body."""
     g.page_versions = None
 
 
-def shared_page_key(user, *parts) -> str | None:
+def shared_page_key(user, *parts, today=None) -> str | None:
     """A key for the part of a page built only from the data of the user's scope, the day and the
     user's role and area, shared by every user alike (tracker.core.fragments): None when the page's
-    versions were not read (not one of PAGES, a flashed message waiting, the cache turned off)."""
+    versions were not read (not one of PAGES, a flashed message waiting, the cache turned off).
+    `today`: the day the part is built for, as the route read it (read again here, past midnight,
+    yesterday's lateness would be kept as today's)."""
     from flask import current_app
 
     from tracker.areas.scope import current_scope
@@ -206,5 +208,5 @@ def shared_page_key(user, *parts) -> str | None:
     scope = current_scope()
     areas = "*" if scope.tenant_ids is None else ",".join(map(str, sorted(scope.tenant_ids)))
     key = [g.freshness_build, *versions, user.role, user.tenant_id, areas, request.endpoint, request.full_path,
-           today_local().isoformat(), *parts]
+           (today or today_local()).isoformat(), *parts]
     return hashlib.sha256("|".join(map(str, key)).encode()).hexdigest()

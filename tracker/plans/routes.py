@@ -58,7 +58,7 @@ def show(plan_id: int):
             timeliness_labels=TIMELINESS_LABELS,
         )
 
-    content = fragments.get_or_render(shared_page_key(current_user, plan.id), render)
+    content = fragments.get_or_render(shared_page_key(current_user, plan.id, today=today), render)
     if missing or not content:  # an appendix the plan does not have (never kept: nothing is rendered)
         abort(404)
     return render_template("plans/show.html", plan=plan, content=Markup(content))

@@ -103,10 +103,12 @@ def data_version() -> str:
 
 
 def _input_rows(plan, period) -> list:
-    """A handful of aggregates over what gather_report_data reads, the coordinator's draft aside."""
-    from tracker.indicators.models import ItemIndicatorLink
+    """What gather_report_data reads, the coordinator's draft aside: aggregates over the many rows
+    that carry a lock version or an update time, and whole the few rows that carry neither."""
+    from tracker.areas.models import AreaName
+    from tracker.indicators.models import Indicator, ItemIndicatorLink
     from tracker.periods.models import LateException
-    from tracker.plans.models import ItemAssignment, PlanItem
+    from tracker.plans.models import Appendix, ItemAssignment, PlanItem, Section
     from tracker.reports.models import ReportProfile
     from tracker.units.models import Unit, UnitGroup, UnitGroupMember
     from tracker.updates.models import StatusUpdate
@@ -124,13 +126,38 @@ def _input_rows(plan, period) -> list:
         db.session.execute(select(func.count(), func.sum(Unit.lock_version), func.max(Unit.id))).one(),
         db.session.execute(select(func.count(), func.max(ReportProfile.updated_at))
                            .where(ReportProfile.tenant_id == plan.tenant_id)).one(),
-        # Who owes what as a group, and the period's late-submission exceptions (on time or late).
-        db.session.execute(select(func.count(), func.sum(UnitGroup.lock_version), func.max(UnitGroup.id))).one(),
-        db.session.execute(select(func.count(), func.max(UnitGroupMember.id), func.sum(UnitGroupMember.unit_id))).one(),
-        db.session.execute(select(func.count(), func.max(LateException.id), func.max(LateException.until),
-                                  func.min(LateException.until))
-                           .where(LateException.period_id == period.id)).one(),
     ]
+    # What the report reads that carries no lock version nor update time: its appendices and
+    # sections (titles, declared totals), the late-submission exceptions (who sent late), the unit
+    # groups named as owners, the area's names (the header) and the linked indicators (points at
+    # risk). Few rows each; whole, so that an edited title is a new stamp.
+    appendices = select(Appendix.id).where(Appendix.plan_id == plan.id).scalar_subquery()
+    linked = select(ItemIndicatorLink.indicator_id).where(ItemIndicatorLink.item_id.in_(items)).scalar_subquery()
+    rows += [tuple(r) for r in db.session.execute(
+        select(Appendix.id, Appendix.number, Appendix.kind, Appendix.title, Appendix.position, Appendix.framework_id,
+               Appendix.declared_state, Appendix.declared_other, Appendix.declared_total)
+        .where(Appendix.plan_id == plan.id).order_by(Appendix.id))]
+    rows += [tuple(r) for r in db.session.execute(
+        select(Section.id, Section.appendix_id, Section.parent_id, Section.code, Section.title, Section.position,
+               Section.declared_state, Section.declared_other, Section.declared_total)
+        .where(Section.appendix_id.in_(appendices)).order_by(Section.id))]
+    rows += [tuple(r) for r in db.session.execute(
+        select(LateException.id, LateException.period_id, LateException.unit_id, LateException.until)
+        .order_by(LateException.id))]
+    rows += [tuple(r) for r in db.session.execute(
+        select(UnitGroup.id, UnitGroup.name, UnitGroupMember.unit_id, UnitGroupMember.position)
+        .join(UnitGroupMember, UnitGroupMember.group_id == UnitGroup.id, isouter=True)
+        .order_by(UnitGroup.id, UnitGroupMember.id))]
+    rows += [tuple(r) for r in db.session.execute(
+        select(AreaName.id, AreaName.area_id, AreaName.valid_from, AreaName.name).order_by(AreaName.id))]
+    rows += [tuple(r) for r in db.session.execute(
+        select(Indicator.id, Indicator.code, Indicator.name, Indicator.max_points, Indicator.parent_id)
+        .where(Indicator.id.in_(linked)).order_by(Indicator.id))]
+    area, seen = plan.area, set()
+    while area is not None and area.id not in seen:  # the names the header is made of
+        seen.add(area.id)
+        rows.append((area.id, area.name, getattr(area, "level", None)))
+        area = area.parent
     return [plan.id, plan.updated_at, period.id, period.submission_deadline, period.data_start, period.data_end,
             today_local(), *[tuple(r) if r else None for r in rows]]
 

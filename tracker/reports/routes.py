@@ -16,7 +16,7 @@ from tracker.auth.permissions import roles_required
 from tracker.core.fragments import fragments
 from tracker.core.locking import StaleEdit, stale_notice
 from tracker.extensions import db
-from tracker.ops.freshness import leave_untagged, shared_page_key
+from tracker.ops.freshness import shared_page_key, untagged
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import get_period
 from tracker.plans.models import Plan
@@ -86,11 +86,15 @@ def _render_show(plan, period, form, status: int = 200, stale=None, *, queue: bo
     stamp = input_stamp(plan, period, None, "html")
     preview = stored_by_stamp(stamp, "html")
     preview_job = None
-    if preview is None and queue:
-        preview_job = _queue_render(plan, period, None, "html", _file_stem(plan, period, "-du-thao"), stamp)
+    if preview is None:
+        # What the page shows beside the frame arrives with the stored render, which bumps no data
+        # version: a page without it is not confirmed by a 304 once the worker has made it.
+        untagged()
+        if queue:
+            preview_job = _queue_render(plan, period, None, "html", _file_stem(plan, period, "-du-thao"), stamp)
     pending = {r.id: _issued_job(r) for r in versions if not r.files_ready}
-    if preview_job is not None or pending:
-        leave_untagged()
+    if pending:  # an issued version's files being made: the same holds
+        untagged()
     return render_template("reports/show.html", plan=plan, period=period, summary=preview.summary if preview else None,
                            preview_job=preview_job, form=form, draft=draft, versions=versions, pending=pending,
                            stale=stale, can_edit=current_user.role == Role.COORDINATOR,

@@ -75,7 +75,7 @@ def review_queue():
                                accepted_before=review_context.previous_accepted(updates),
                                returns=review_context.earlier_returns(updates))
 
-    content = fragments.get_or_render(shared_page_key(current_user), render)
+    content = fragments.get_or_render(shared_page_key(current_user, today=today), render)
     return render_template("updates/review_queue.html", period=period, content=Markup(with_csrf(content)))
 
 @bp.post("/cap-nhat/<int:update_id>/duyet")
