@@ -46,7 +46,7 @@ def live(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", data
+        yield f"http://127.0.0.1:{server.server_port}", data, app
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -59,7 +59,7 @@ def live(tmp_path):
 def test_campaign_in_the_browser(live, tmp_path, artifacts_dir):
     from playwright.sync_api import sync_playwright
 
-    base, data = live
+    base, data, app = live
     evidence = tmp_path / "Nghị quyết giảm phí, lệ phí.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     with sync_playwright() as playwright:
@@ -98,6 +98,15 @@ def test_campaign_in_the_browser(live, tmp_path, artifacts_dir):
             assert "Điểm tự đánh giá: 10 / 1.000 điểm" in page.content()
             page.screenshot(path=str(artifacts_dir / "e2e-dti-diem.png"), full_page=False)
             href = page.get_by_role("link", name="Tải phiếu tự đánh giá (Excel)").get_attribute("href")
+            # The form is made by the background worker: the link answers at once with a waiting page,
+            # the worker (run here in the test's process) renders it, and the same link gives the file.
+            response = page.request.get(base + href)
+            assert response.status == 202 and "Đang" in response.text()
+            with app.app_context():
+                from tracker.queue.services import run_jobs
+
+                assert [outcome for _, outcome in run_jobs()] == ["done"]
+                db.session.remove()
             response = page.request.get(base + href)
             assert response.status == 200
             rows = list(load_workbook(io.BytesIO(response.body()))["Phiếu tự đánh giá"].iter_rows(values_only=True))
