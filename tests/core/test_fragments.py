@@ -11,20 +11,9 @@ import pytest
 from tests.browsing import build_dataset, page_queries, recent_quarters
 from tests.csrf import forget_request_state
 from tests.notify.test_workflow_notices import _values
-from tracker.core.fragments import FragmentCache, fragments
+from tracker.core.fragments import FragmentCache
 from tracker.core.time import today_local
 from tracker.updates import services
-
-
-@pytest.fixture
-def kept(app):
-    fragments.clear()
-    app.config["PAGE_FRAGMENT_CACHE"] = True
-    try:
-        yield fragments
-    finally:
-        app.config["PAGE_FRAGMENT_CACHE"] = False
-        fragments.clear()
 
 
 def _page(client, url: str) -> str:

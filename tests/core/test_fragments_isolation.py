@@ -7,29 +7,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
 from tests.core.test_fragments import _page
 from tests.notify.test_workflow_notices import _values
 from tests.updates.world import make_user
 from tracker.areas.scope import SESSION_AREA_KEY
-from tracker.core.fragments import fragments
 from tracker.core.time import today_local
 from tracker.ops.freshness import DataVersion
 from tracker.plans.models import PlanItem
 from tracker.updates import services
-
-
-@pytest.fixture
-def kept(app):
-    fragments.clear()
-    app.config["PAGE_FRAGMENT_CACHE"] = True
-    try:
-        yield fragments
-    finally:
-        app.config["PAGE_FRAGMENT_CACHE"] = False
-        fragments.clear()
 
 
 def _national(client, as_user, user, area=None):
